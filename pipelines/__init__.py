@@ -1,0 +1,1 @@
+"""Scrapy item pipelines of datacity: validate, extract and store crawled pages."""

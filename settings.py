@@ -1,0 +1,47 @@
+"""
+Scrapy settings for datacity's spiders.
+
+Grouped by concern; each value that differs from Scrapy's default says why. Values a
+deployment changes come from the environment (see crawler/config.py and the README).
+"""
+
+import os
+
+from crawler import __version__
+
+BOT_NAME = "datacity"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# Identity: site owners must be able to tell who is crawling and how to reach us.
+DATACITY_CONTACT_URL = os.environ.get(
+    "DATACITY_CONTACT_URL", "https://github.com/datacity/datacity#crawler"
+)
+USER_AGENT = f"datacity/{__version__} (+{DATACITY_CONTACT_URL})"
+
+# Politeness
+ROBOTSTXT_OBEY = True
+COOKIES_ENABLED = False  # company sites need no session; cookies only grow state
+CONCURRENT_REQUESTS = 64
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# Safety: small bodies and short timeouts; a company page is never 1 GiB.
+DOWNLOAD_MAXSIZE = 4 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 1024 * 1024
+DOWNLOAD_TIMEOUT = 15
+DNS_TIMEOUT = 10
+REDIRECT_MAX_TIMES = 5
+RETRY_TIMES = 2  # three requests in all
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+# Only the web: Scrapy would otherwise also open file:, data:, ftp: and s3: URLs.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+
+# Scrapy 2.13+ asyncio reactor: the store layer and the spiders share one event loop.
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = os.environ.get("DATACITY_LOG_LEVEL", "INFO")

@@ -1,0 +1,1 @@
+"""Scrapy spiders of datacity: each module holds one spider."""

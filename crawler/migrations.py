@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import URL
 
-from alembic import command
 from crawler.config import load_settings
 
 # The migrations live beside the packages in the source tree (an editable install,

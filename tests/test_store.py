@@ -162,9 +162,9 @@ async def test_nul_byte_inside_json_rejected(store: Store) -> None:
 @pytest.mark.asyncio
 async def test_unknown_and_missing_columns_are_named(store: Store) -> None:
     """A misspelt column or a missing required one is reported by name."""
-    with pytest.raises(StoreValueError, match="organisations.nmae.*no such column"):
+    with pytest.raises(StoreValueError, match=r"organisations\.nmae.*no such column"):
         await store.upsert_organisations([org("00000009", nmae="typo")])
-    with pytest.raises(StoreValueError, match="signals.weight.*required"):
+    with pytest.raises(StoreValueError, match=r"signals\.weight.*required"):
         await store.upsert_signals(
             [
                 {

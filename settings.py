@@ -45,3 +45,7 @@ DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("DATACITY_LOG_LEVEL", "INFO")
+
+# Pipelines, in the order an item passes them (lower runs first): store the page,
+# extract from it, then store what was extracted.
+ITEM_PIPELINES: dict[str, int] = {}

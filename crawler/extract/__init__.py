@@ -1,0 +1,1 @@
+"""Extraction from fetched pages: plain functions over text and HTML, no Scrapy."""

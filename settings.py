@@ -39,7 +39,18 @@ REDIRECT_MAX_TIMES = 5
 RETRY_TIMES = 2  # three requests in all
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 # Only the web: Scrapy would otherwise also open file:, data:, ftp: and s3: URLs.
-DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+DOWNLOAD_HANDLERS = {
+    "file": None,
+    "data": None,
+    "ftp": None,
+    "s3": None,
+    # Scrapy's HTTP/1.1 handler, plus routing to the local test web when it is set.
+    "http": "crawler.localweb.handler.LocalWebDownloadHandler",
+    "https": "crawler.localweb.handler.LocalWebDownloadHandler",
+}
+# Local test web ("host:port", see `datacity localweb`): every hostname is served
+# there, and loopback is allowed for that address only.
+DATACITY_LOCALWEB = os.environ.get("DATACITY_LOCALWEB", "")
 
 # Scrapy 2.13+ asyncio reactor: the store layer and the spiders share one event loop.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

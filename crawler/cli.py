@@ -86,5 +86,10 @@ def db_current() -> None:
     typer.echo(revision or "(empty: run `datacity db upgrade`)")
 
 
+from crawler.commands.localweb import localweb  # noqa: E402
+
+app.command("localweb")(localweb)
+
+
 if __name__ == "__main__":
     sys.exit(app())

@@ -1,0 +1,1 @@
+"""Sub-commands of the ``datacity`` command line, one module each."""

@@ -200,3 +200,17 @@ class CrawlRun(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
     outcome: Mapped[str | None] = mapped_column(String(40))
     stats: Mapped[dict[str, Any] | None] = mapped_column(Json)
+
+
+class DcmsDigitalSic(Base):
+    """One of the 36 four-digit SIC 2007 classes of the DCMS digital sector.
+
+    Reference data, seeded by migration 0002 together with the register views that
+    use it: an organisation is digital by SIC when the first four digits of any of
+    its codes are one of these classes (62012 falls under 6201).
+    """
+
+    __tablename__ = "dcms_digital_sic"
+
+    sic_class: Mapped[str] = mapped_column(String(4), primary_key=True)
+    description: Mapped[str] = mapped_column(Text)

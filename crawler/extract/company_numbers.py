@@ -10,12 +10,13 @@ far more often phone numbers, order numbers or dates.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from crawler.keys import normalise_company_number
 
 # Written by hand: no maintained library recognises UK trading disclosures.
 _INTRO = (
-    r"(?:company|registered|registration|reg(?:istered)?\.?|co\.?|crn)"
+    r"\b(?:company|registered|registration|reg(?:istered)?\.?|co\.?|crn|cic|business)"
     r"(?:[\s\w.,&()-]{0,60}?)"  # "in England and Wales", "office:", …
     r"(?:number|no\.?|num\.?|n[ºo°]|#|:)"
 )
@@ -23,13 +24,38 @@ _NUMBER = r"((?:SC|NI|OC|SO|NC|R0|FC|SF|NF|GE|IP|SP|LP|SL|NL|RC|SR|NR|ZC|SZ|NZ|C
 _PATTERN = re.compile(_INTRO + r"\s*[:.]?\s*" + _NUMBER + r"(?!\d)", re.IGNORECASE)
 
 
+# Registers whose numbers share the words and the shape of a company number.
+_OTHER_REGISTER = re.compile(
+    r"charit|\bvat\b|\bico\b|data protection|\bgdc\b|\bfca\b|firm reference"
+    r"|\bgmc\b|\bnmc\b|\bhcpc\b|\bgphc\b|\bsra\b|\bcqc\b|\bofsted\b|\burn\b",
+    re.IGNORECASE,
+)
+
+
 def find_company_numbers(text: str) -> list[str]:
     """Company numbers introduced as such in *text*, normalised, in order of first use."""
-    found: dict[str, None] = {}
+    return [number for number, _ in find_company_number_matches(text)]
+
+
+def find_company_number_matches(text: str) -> list[tuple[str, str]]:
+    """(normalised number, text as printed) for each company number in *text*."""
+    text = _visible_characters(text)
+    found: dict[str, str] = {}
     for match in _PATTERN.finditer(text):
+        if _OTHER_REGISTER.search(match.group(0)):
+            continue
         raw = match.group(1).replace(" ", "")
         try:
-            found[normalise_company_number(raw)] = None
+            number = normalise_company_number(raw)
         except ValueError:
             continue
-    return list(found)
+        found.setdefault(number, match.group(0).splitlines()[-1].strip())
+    return list(found.items())
+
+
+def _visible_characters(text: str) -> str:
+    """*text* without invisible format characters (zero-width spaces, Unicode tags),
+    which some sites scatter through their legal line."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")

@@ -1,0 +1,147 @@
+"""How to reach an organisation: every contact point published on one page.
+
+``extract_contacts(page)`` gathers emails, phones, UK postcodes, schema.org postal
+addresses, the organisation's own social profiles and company numbers, each with its
+normalised value, the form shown on the page and whether it belongs to a named person
+(personal data under UK GDPR) or to a role (info@, sales@, a switchboard).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from crawler.extract.company_numbers import find_company_number_matches
+from crawler.extract.emails import FoundEmail, find_emails
+from crawler.extract.jsonld import objects_of_type
+from crawler.extract.page import Page
+from crawler.extract.phones import FoundPhone, find_phones
+from crawler.extract.postcodes import find_addresses, find_postcodes
+from crawler.extract.socials import find_socials
+from crawler.keys import normalise_company_number
+
+KINDS = ("email", "phone", "postcode", "address", "social", "company_number")
+
+
+@dataclass(frozen=True)
+class Contact:
+    kind: str  # email | phone | postcode | address | social | company_number
+    value: str  # normalised: lower-case email, E.164 phone, "LS1 4AP", canonical URL
+    shown: str  # as shown on the page
+    url: str  # the page's URL
+    is_personal: bool = False  # a named person's email or phone, not a role's
+
+
+# Local-part words that name a function rather than a person.
+_ROLE_WORDS = {
+    "info", "information", "hello", "hi", "hey", "contact", "contacts", "contactus",
+    "enquiries", "enquiry", "enquire", "inquiries", "inquiry", "sales", "support",
+    "help", "helpdesk", "service", "services", "customerservice", "customerservices",
+    "customer", "customers", "care", "admin", "administrator", "administration",
+    "office", "mail", "email", "team", "accounts", "account", "billing", "finance",
+    "invoices", "payments", "bookings", "booking", "reservations", "orders", "shop",
+    "store", "jobs", "careers", "recruitment", "hr", "press", "media", "marketing",
+    "pr", "news", "newsletter", "privacy", "gdpr", "dpo", "dataprotection", "data",
+    "legal", "compliance", "security", "abuse", "webmaster", "postmaster",
+    "hostmaster", "noreply", "no-reply", "donotreply", "reception", "general",
+    "studio", "events", "membership", "members", "volunteer", "volunteers",
+    "partners", "partnerships", "business", "contract", "contracts", "tech",
+    "technical", "it", "dev", "developer", "developers", "operations", "ops",
+    "feedback", "complaints", "quotes", "quote", "hire", "welcome",
+    "churchwarden", "treasurer", "secretary", "chair", "reader", "prayer",
+    "requests", "clerk", "headteacher", "manager", "director", "editor", "ask",
+}  # fmt: skip
+_ROLE_PHONE = re.compile(
+    r"switchboard|office|main|reception|enquir|sales|support|helpline|head office"
+    r"|bookings?|customer|general|landline|freephone",
+    re.IGNORECASE,
+)
+_NAMED_CALL = re.compile(
+    r"\b(?i:call|phone|ring|text|contact|speak to)\s+([A-Z][a-z]+)"
+)
+
+
+def extract_contacts(page: Page) -> list[Contact]:
+    """Every contact point on *page*, one per (kind, value), in a stable order."""
+    contacts: list[Contact] = []
+    emails = find_emails(page)
+    personal_names = {
+        _person_name(email.value) for email in emails if _is_personal_email(email)
+    }
+    contacts += [
+        Contact("email", e.value, e.shown, page.url, _is_personal_email(e))
+        for e in emails
+    ]
+    contacts += [
+        Contact(
+            "phone", p.value, p.shown, page.url, _is_personal_phone(p, personal_names)
+        )
+        for p in find_phones(page)
+    ]
+    contacts += [
+        Contact("postcode", p.value, p.shown, page.url) for p in find_postcodes(page)
+    ]
+    contacts += [
+        Contact("address", line, line, page.url) for line, _ in find_addresses(page)
+    ]
+    contacts += [
+        Contact("social", s.value, s.shown, page.url) for s in find_socials(page)
+    ]
+    contacts += [
+        Contact("company_number", number, shown, page.url)
+        for number, shown in _company_numbers(page)
+    ]
+    return contacts
+
+
+def _company_numbers(page: Page) -> list[tuple[str, str]]:
+    """Numbers from the trading disclosure in the text, then from schema.org data.
+
+    In JSON-LD only an ``identifier`` whose name says it is a company registration
+    counts; ``taxID`` and ``vatID`` hold VAT numbers, which look alike.
+    """
+    found = dict(find_company_number_matches(page.text))
+    for organisation in objects_of_type(page.jsonld, "Organization", "LocalBusiness"):
+        identifiers = organisation.get("identifier")
+        for identifier in (
+            identifiers if isinstance(identifiers, list) else [identifiers]
+        ):
+            if not isinstance(identifier, dict):
+                continue
+            label = f"{identifier.get('propertyID', '')} {identifier.get('name', '')}"
+            value = identifier.get("value")
+            if not re.search(r"compan|registration|crn", label, re.I) or not value:
+                continue
+            try:
+                found.setdefault(normalise_company_number(str(value)), str(value))
+            except ValueError:
+                continue
+    return list(found.items())
+
+
+def is_role_local(local: str) -> bool:
+    """True when an address's local part names a function ("sales", "hello.uk")."""
+    words = [w for w in re.split(r"[._+\-\d]+", local.lower()) if w]
+    if not words:
+        return False
+    return local.lower() in _ROLE_WORDS or any(word in _ROLE_WORDS for word in words)
+
+
+def _is_personal_email(email: FoundEmail) -> bool:
+    return not is_role_local(email.value.split("@", 1)[0])
+
+
+def _person_name(address: str) -> str:
+    return re.split(r"[._+\-\d]", address.split("@", 1)[0])[0].lower()
+
+
+def _is_personal_phone(phone: FoundPhone, personal_names: set[str]) -> bool:
+    """A phone is personal when its label names someone ("Call Gary") or the line
+    that holds it also holds a personal address; a role label wins."""
+    if _ROLE_PHONE.search(phone.context):
+        return False
+    named = _NAMED_CALL.search(phone.context)
+    if named and named.group(1).lower() not in _ROLE_WORDS:
+        return True
+    words = set(re.findall(r"[a-z]+", phone.context.lower()))
+    return bool(personal_names & words)

@@ -1,0 +1,285 @@
+"""The organisation's own social and profile links.
+
+A link counts when it points at a profile on a known platform: a LinkedIn company (or
+personal) page, an X/Twitter, Facebook, Instagram, TikTok, Bluesky or YouTube account, a
+GitHub user or organisation, or a WhatsApp chat number. Share buttons (``sharer.php``,
+``intent/tweet``, ``shareArticle``), links to posts and videos, the platforms' own home
+pages and a platform's links to itself (on a page hosted by that platform) do not count.
+
+Each accepted link gets one canonical URL so that ``http://twitter.com/Acme/`` and
+``https://x.com/acme`` are the same profile: https, the platform's main host, no
+trailing slash, lower case where the platform ignores case.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from crawler.extract.page import Page
+from crawler.extract.phones import whatsapp_number
+
+
+@dataclass(frozen=True, slots=True)
+class FoundSocial:
+    value: str  # canonical URL
+    shown: str  # the href as written
+    platform: str
+    context: str  # link text
+
+
+# Written by hand: no maintained library knows which paths of each platform are
+# profiles; these lists come from the platforms' own URL schemes.
+_HOSTS = {
+    "linkedin.com": "linkedin",
+    "twitter.com": "x",
+    "x.com": "x",
+    "facebook.com": "facebook",
+    "fb.com": "facebook",
+    "fb.me": "facebook",
+    "instagram.com": "instagram",
+    "github.com": "github",
+    "youtube.com": "youtube",
+    "tiktok.com": "tiktok",
+    "bsky.app": "bluesky",
+    "wa.me": "whatsapp",
+    "api.whatsapp.com": "whatsapp",
+    "wa.link": "whatsapp",
+}
+_RESERVED = {
+    "x": {
+        "intent", "share", "home", "hashtag", "search", "i", "login", "signup", "tos",
+        "privacy", "explore", "settings", "messages", "notifications", "compose",
+        "widgets", "about", "en", "download",
+    },
+    "facebook": {
+        "sharer", "sharer.php", "share.php", "dialog", "plugins", "tr", "login",
+        "login.php", "home.php", "policies", "policy.php", "help", "photo.php", "watch",
+        "hashtag", "story.php", "permalink.php", "events", "privacy", "legal",
+        "business", "ads", "marketplace", "gaming", "search", "l.php", "video.php",
+        "reel", "photo", "photos", "media", "notes", "signup", "r.php",
+    },
+    "instagram": {
+        "p", "reel", "reels", "explore", "stories", "accounts", "tv", "direct",
+        "about", "legal", "developer", "web",
+    },
+    "github": {
+        "features", "about", "pricing", "login", "join", "sponsors", "marketplace",
+        "topics", "collections", "explore", "settings", "site", "security",
+        "enterprise", "contact", "apps", "new", "notifications", "search", "trending",
+        "readme", "customer-stories", "team", "home",
+    },
+    "linkedin": {
+        "feed", "posts", "pulse", "sharearticle", "sharing", "shareArticle", "jobs",
+        "login", "signup", "legal", "help", "learning", "checkpoint", "uas",
+        "authwall", "redir", "cws", "search", "hashtag", "events", "psettings",
+        "mynetwork", "messaging", "notifications", "premium", "talent", "sales",
+        "directory", "accessibility", "static", "embed", "products", "news",
+        "top-content", "pub",
+    },
+    "tiktok": set(),
+    "youtube": set(),
+    "bluesky": set(),
+}  # fmt: skip
+_LINKEDIN_KINDS = {"company", "in", "school", "showcase"}
+_HANDLE = re.compile(r"^@?[A-Za-z0-9._-]{1,100}$")
+
+
+# schema.org types whose sameAs lists someone else's profiles, not the site owner's.
+_NOT_OWNER = re.compile(
+    r"person|article|posting|review|comment|video|image|audio|media|product|event"
+    r"|recipe|course|offer|webpage|breadcrumb",
+    re.IGNORECASE,
+)
+
+
+_OWNER_KEYS = ("publisher", "provider", "brand", "parentOrganization")
+
+
+def find_socials(page: Page) -> list[FoundSocial]:
+    """The profile links on *page*, one per canonical URL, in page order.
+
+    Links come from anchors and from the schema.org ``sameAs`` of organisation
+    objects, where a site declares its own profiles.
+    """
+    own = platform_of(urlsplit(page.url).hostname or "")
+    found: dict[str, FoundSocial] = {}
+    for url, text in [*((link.url, link.text) for link in page.links), *_same_as(page)]:
+        social = canonical_social(url)
+        if social is None or social[1] == own:
+            continue
+        value, platform = social
+        if value not in found:
+            found[value] = FoundSocial(value, url, platform, text)
+    return list(found.values())
+
+
+def _same_as(page: Page) -> list[tuple[str, str]]:
+    found = []
+    for item in page.jsonld:
+        for obj in _owner_objects(item):
+            same = obj.get("sameAs")
+            for url in same if isinstance(same, list) else [same]:
+                if isinstance(url, str):
+                    found.append((url, "sameAs"))
+    return found
+
+
+def _owner_objects(data: object) -> list[dict]:
+    """The object itself when it describes an organisation or a site (not a person,
+    a work or a product), and the organisations it names as publisher or provider."""
+    if isinstance(data, list):
+        return [obj for item in data for obj in _owner_objects(item)]
+    if not isinstance(data, dict):
+        return []
+    kind = data.get("@type")
+    kinds = " ".join(k for k in (kind if isinstance(kind, list) else [kind]) if k)
+    objects = [] if kinds and _NOT_OWNER.search(kinds) else [data]
+    for key in _OWNER_KEYS:
+        objects += _owner_objects(data.get(key))
+    return objects
+
+
+def platform_of(host: str) -> str | None:
+    """The platform whose site *host* belongs to (``uk.linkedin.com`` → linkedin)."""
+    host = host.lower().rstrip(".")
+    for known, platform in _HOSTS.items():
+        if host == known or host.endswith("." + known):
+            return platform
+    return None
+
+
+def canonical_social(url: str) -> tuple[str, str] | None:
+    """(canonical URL, platform) when *url* is a profile link, else None."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https", ""):
+        return None
+    platform = platform_of(parts.hostname or "")
+    if platform is None:
+        return None
+    segments = [unquote(s) for s in parts.path.split("/") if s]
+    query = parse_qs(parts.query)
+    canonical = _CANONICAL[platform](segments, query, parts.hostname or "")
+    return (canonical, platform) if canonical else None
+
+
+def _simple_handle(segments: list[str], platform: str) -> str | None:
+    if len(segments) < 1 or segments[0].lower() in _RESERVED[platform]:
+        return None
+    handle = segments[0]
+    return handle.lower() if _HANDLE.match(handle) else None
+
+
+def _x(segments: list[str], query: dict, host: str) -> str | None:
+    if len(segments) > 1 and segments[1].lower() not in ("with_replies", "media"):
+        return None  # a post (/status/…), a list or a follower page
+    handle = _simple_handle(segments, "x")
+    return f"https://x.com/{handle.lstrip('@')}" if handle else None
+
+
+def _facebook(segments: list[str], query: dict, host: str) -> str | None:
+    if not segments:
+        return None
+    head = segments[0].lower()
+    if head == "profile.php":
+        ident = (query.get("id") or [""])[0]
+        if not ident.isdigit():
+            return None
+        return f"https://www.facebook.com/profile.php?id={ident}"
+    if head in ("pages", "groups") and len(segments) >= 2:
+        return "https://www.facebook.com/" + "/".join(s.lower() for s in segments)
+    if head == "share" and len(segments) == 2 and "u" not in query:
+        # facebook.com/share/<token>/ is a short link to a page, not a share dialog.
+        return f"https://www.facebook.com/share/{segments[1]}"
+    if len(segments) > 1 and segments[1].lower() not in ("about", "reviews"):
+        return None  # posts, photos, videos
+    handle = _simple_handle(segments, "facebook")
+    return f"https://www.facebook.com/{handle}" if handle else None
+
+
+def _instagram(segments: list[str], query: dict, host: str) -> str | None:
+    if len(segments) > 1:
+        return None
+    handle = _simple_handle(segments, "instagram")
+    return f"https://www.instagram.com/{handle}" if handle else None
+
+
+def _github(segments: list[str], query: dict, host: str) -> str | None:
+    if host.lower() not in ("github.com", "www.github.com"):
+        return None  # gist.github.com, docs.github.com, …
+    if segments[:1] == ["orgs"] and len(segments) >= 2:
+        segments = segments[1:2]
+    if len(segments) != 1:
+        return None  # a repository, issue or file, not the account
+    handle = _simple_handle(segments, "github")
+    return f"https://github.com/{handle}" if handle else None
+
+
+def _linkedin(segments: list[str], query: dict, host: str) -> str | None:
+    if not segments:
+        return None
+    head = segments[0].lower()
+    if head in _LINKEDIN_KINDS:
+        if len(segments) < 2:
+            return None
+        if len(segments) > 2 and segments[2].lower() not in ("about", "life"):
+            return None  # /company/x/posts, /company/x/jobs
+        slug = segments[1].lower()
+        if not _HANDLE.match(slug):
+            return None
+        return f"https://www.linkedin.com/{head}/{slug}"
+    if len(segments) == 1 and head not in _RESERVED["linkedin"]:
+        return f"https://www.linkedin.com/{head}" if _HANDLE.match(head) else None
+    return None
+
+
+def _youtube(segments: list[str], query: dict, host: str) -> str | None:
+    if not segments:
+        return None
+    head = segments[0]
+    if head.startswith("@") and len(segments) <= 2:
+        return f"https://www.youtube.com/{head.lower()}"
+    if head.lower() in ("channel", "c", "user") and len(segments) >= 2:
+        # Channel ids are case-sensitive; custom names and user names are not.
+        name = segments[1] if head.lower() == "channel" else segments[1].lower()
+        return f"https://www.youtube.com/{head.lower()}/{name}"
+    return None
+
+
+def _tiktok(segments: list[str], query: dict, host: str) -> str | None:
+    if len(segments) == 1 and segments[0].startswith("@"):
+        return f"https://www.tiktok.com/{segments[0].lower()}"
+    return None
+
+
+def _bluesky(segments: list[str], query: dict, host: str) -> str | None:
+    if len(segments) == 2 and segments[0] == "profile":
+        return f"https://bsky.app/profile/{segments[1].lower()}"
+    return None
+
+
+def _whatsapp(segments: list[str], query: dict, host: str) -> str | None:
+    if host == "wa.link":
+        return f"https://wa.link/{segments[0]}" if len(segments) == 1 else None
+    url = f"https://{host}/{'/'.join(segments)}"
+    if query.get("phone"):
+        url += f"?phone={query['phone'][0]}"
+    number = whatsapp_number(url)
+    return f"https://wa.me/{number.lstrip('+')}" if number else None
+
+
+_CANONICAL = {
+    "x": _x,
+    "facebook": _facebook,
+    "instagram": _instagram,
+    "github": _github,
+    "linkedin": _linkedin,
+    "youtube": _youtube,
+    "tiktok": _tiktok,
+    "bluesky": _bluesky,
+    "whatsapp": _whatsapp,
+}

@@ -90,6 +90,12 @@ from crawler.commands.localweb import localweb  # noqa: E402
 
 app.command("localweb")(localweb)
 
+from crawler.commands.export import export  # noqa: E402
+from crawler.commands.report import report  # noqa: E402
+
+app.command("report")(report)
+app.command("export")(export)
+
 
 if __name__ == "__main__":
     sys.exit(app())

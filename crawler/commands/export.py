@@ -117,6 +117,7 @@ def export(
                 else ")"
             ),
             highlight=False,
+            soft_wrap=True,
         )
     message = f"Wrote {stats.written} organisations to {output}"
     if output_format is Format.geojson:

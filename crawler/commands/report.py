@@ -56,7 +56,9 @@ class Format(StrEnum):
 
 def fail(message: str) -> typer.Exit:
     """Print one clear line to stderr and return the exit to raise."""
-    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
+    Console(stderr=True).print(
+        f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True
+    )
     return typer.Exit(code=2)
 
 

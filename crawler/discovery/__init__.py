@@ -1,0 +1,1 @@
+"""Website discovery: candidate domains for an organisation, and their verification."""

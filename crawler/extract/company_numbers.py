@@ -21,7 +21,7 @@ _INTRO = (
     r"(?:number|no\.?|num\.?|n[ºo°]|#|:)"
 )
 _NUMBER = r"((?:SC|NI|OC|SO|NC|R0|FC|SF|NF|GE|IP|SP|LP|SL|NL|RC|SR|NR|ZC|SZ|NZ|CE|CS)\s?\d{6}|\d{6,8})"
-_PATTERN = re.compile(_INTRO + r"\s*[:.]?\s*" + _NUMBER + r"(?!\d)", re.IGNORECASE)
+_PATTERN = re.compile(_INTRO + r"\s*[:.]?\s*#?\s*" + _NUMBER + r"(?!\d)", re.IGNORECASE)
 
 
 # Registers whose numbers share the words and the shape of a company number.

@@ -9,10 +9,12 @@ normalised value, the form shown on the page and whether it belongs to a named p
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from crawler.extract.company_numbers import find_company_number_matches
-from crawler.extract.emails import FoundEmail, find_emails
+from crawler.extract.emails import FoundEmail, find_emails, registrable_domain
 from crawler.extract.jsonld import objects_of_type
 from crawler.extract.page import Page
 from crawler.extract.phones import FoundPhone, find_phones
@@ -61,8 +63,33 @@ _NAMED_CALL = re.compile(
 )
 
 
+# Bodies whose contact details privacy notices quote: a complaint route, not the
+# organisation's own line.
+_REGULATOR = re.compile(
+    r"information commissioner|\bICO\b|supervisory authority|data protection"
+    r" (?:authority|commissioner)|\bOIC\b|ombudsman",
+    re.IGNORECASE,
+)
+# …but not the organisation's own registration with the regulator.
+_OWN_REGISTRATION = re.compile(
+    r"regist\w*\W+(?:\w+\W+){0,3}ICO\b|\bICO\W+(?:regist|ref|number|no\b|fee)",
+    re.IGNORECASE,
+)
+_LISTING_POSTCODES = 3
+_ADDRESS_LINE = 60  # characters: shorter lines are read as one address block
+
+
 def extract_contacts(page: Page) -> list[Contact]:
-    """Every contact point on *page*, one per (kind, value), in a stable order."""
+    """Every contact point on *page*, one per (kind, value), in a stable order.
+
+    Emails, phones and postcodes quoted for a regulator (the ICO's helpline and
+    address in a privacy notice) are left out.
+    """
+    contacts = [c for c in _all_contacts(page) if not _for_regulator(page, c)]
+    return contacts
+
+
+def _all_contacts(page: Page) -> list[Contact]:
     contacts: list[Contact] = []
     emails = find_emails(page)
     personal_names = {
@@ -92,6 +119,71 @@ def extract_contacts(page: Page) -> list[Contact]:
         for number, shown in _company_numbers(page)
     ]
     return contacts
+
+
+def _for_regulator(page: Page, contact: Contact) -> bool:
+    """True when the text around *contact* names a regulator: on its line, the two
+    lines before it, or anywhere in the short address lines just above it."""
+    if contact.kind not in ("email", "phone", "postcode") or not contact.shown:
+        return False
+    if not _REGULATOR.search(page.text):
+        return False
+    lines = page.text.splitlines()
+    for index, line in enumerate(lines):
+        if contact.shown not in line:
+            continue
+        before = lines[max(0, index - 2) : index + 1]
+        block = index - 1
+        while block >= 0 and len(lines[block]) <= _ADDRESS_LINE and index - block <= 6:
+            before.append(lines[block])
+            block -= 1
+        if any(_names_regulator(text) for text in before):
+            return True
+    return False
+
+
+def _names_regulator(line: str) -> bool:
+    return bool(_REGULATOR.search(line)) and not _OWN_REGISTRATION.search(line)
+
+
+def collect_contacts(pages: Iterable[Page]) -> list[Contact]:
+    """The contacts of one organisation from all its pages, one per (kind, value).
+
+    The first sighting is kept (pages in crawl order, so usually the home page).
+    A page that prints several postcodes is a listing of other places (venues,
+    stockists, galleries): its postcodes, phones and emails are kept only when
+    another page of the site shows them too, or, for an email, when it is at the
+    site's own domain. A one-page site is taken as it is.
+    """
+    pages = list(pages)
+    per_page = [extract_contacts(page) for page in pages]
+    listing = [
+        len(pages) > 1
+        and sum(c.kind == "postcode" for c in contacts) >= _LISTING_POSTCODES
+        for contacts in per_page
+    ]
+    elsewhere = {
+        (c.kind, c.value)
+        for contacts, is_listing in zip(per_page, listing, strict=True)
+        if not is_listing
+        for c in contacts
+    }
+    found: dict[tuple[str, str], Contact] = {}
+    for page, contacts, is_listing in zip(pages, per_page, listing, strict=True):
+        for contact in contacts:
+            key = (contact.kind, contact.value)
+            if is_listing and key not in elsewhere and not _own(page, contact):
+                continue
+            found.setdefault(key, contact)
+    return list(found.values())
+
+
+def _own(page: Page, contact: Contact) -> bool:
+    """Contacts a listing page cannot be quoting for someone else."""
+    if contact.kind == "email":
+        site = registrable_domain(urlsplit(page.url).hostname or "")
+        return registrable_domain(contact.value.rpartition("@")[2]) == site
+    return contact.kind not in ("postcode", "phone")
 
 
 def _company_numbers(page: Page) -> list[tuple[str, str]]:

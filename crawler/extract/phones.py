@@ -1,7 +1,9 @@
 """Telephone numbers published on a page, parsed with phonenumbers.
 
-Sources: ``tel:`` links, numbers in the visible text, schema.org ``telephone`` values
-and WhatsApp click-to-chat links (``wa.me/<number>``). Numbers without a country code are
+Sources: ``tel:`` links, numbers in the visible text and schema.org ``telephone``
+values. A WhatsApp click-to-chat link (``wa.me/<number>``) alone is not taken as a phone
+line (it is recorded as a social profile); its number counts when it is also printed.
+Numbers without a country code are
 read as British unless the page's own schema.org address names another country. Theme
 placeholders (``+44 1234 567890``, Ofcom's drama ranges) are rejected.
 """
@@ -29,7 +31,7 @@ DEFAULT_REGION = "GB"
 class FoundPhone:
     value: str  # E.164
     shown: str  # as printed
-    source: str  # tel | text | jsonld | whatsapp
+    source: str  # tel | text | jsonld
     context: str  # link text or the line around it
 
 
@@ -43,7 +45,6 @@ _DRAMA_PREFIXES = (
     "449098790", "443069990",
 )  # fmt: skip
 _TEL_SCHEMES = ("tel:", "callto:", "phone:")
-_WHATSAPP_HOSTS = {"wa.me", "api.whatsapp.com", "web.whatsapp.com", "whatsapp.com"}
 
 
 def find_phones(page: Page) -> list[FoundPhone]:
@@ -78,13 +79,8 @@ def _candidates(page: Page, region: str) -> Iterator[FoundPhone]:
 
 def _from_links(page: Page, region: str) -> Iterator[FoundPhone]:
     for link in page.links:
-        lowered = link.url.lower()
-        if lowered.startswith(_TEL_SCHEMES):
+        if link.url.lower().startswith(_TEL_SCHEMES):
             yield from _from_tel(link.url, link.text, region)
-        elif urlsplit(lowered).hostname in _WHATSAPP_HOSTS:
-            number = whatsapp_number(link.url)
-            if number:
-                yield FoundPhone(number, link.url, "whatsapp", link.text)
 
 
 def _from_tel(href: str, text: str, region: str) -> Iterator[FoundPhone]:

@@ -94,6 +94,14 @@ _NOT_OWNER = re.compile(
 )
 
 
+# Class and id words of blocks that present people rather than the organisation.
+_PEOPLE = re.compile(
+    r"team|member|staff|author|people|person|founder|testimonial|quote|review"
+    r"|speaker|employee|profile-badge|byline|\bbio\b|trainer|coach",
+    re.IGNORECASE,
+)
+_PEOPLE_DEPTH = 8
+_OWNER = re.compile(r"organi[sz]ation|business|corporation|website", re.IGNORECASE)
 _OWNER_KEYS = ("publisher", "provider", "brand", "parentOrganization")
 
 
@@ -101,11 +109,13 @@ def find_socials(page: Page) -> list[FoundSocial]:
     """The profile links on *page*, one per canonical URL, in page order.
 
     Links come from anchors and from the schema.org ``sameAs`` of organisation
-    objects, where a site declares its own profiles.
+    objects, where a site declares its own profiles. Anchors inside a block about
+    people (a team card, a testimonial, an author box) are those people's profiles,
+    not the organisation's.
     """
     own = platform_of(urlsplit(page.url).hostname or "")
     found: dict[str, FoundSocial] = {}
-    for url, text in [*((link.url, link.text) for link in page.links), *_same_as(page)]:
+    for url, text in [*_anchors(page), *_same_as(page)]:
         social = canonical_social(url)
         if social is None or social[1] == own:
             continue
@@ -113,6 +123,36 @@ def find_socials(page: Page) -> list[FoundSocial]:
         if value not in found:
             found[value] = FoundSocial(value, url, platform, text)
     return list(found.values())
+
+
+def _anchors(page: Page) -> list[tuple[str, str]]:
+    if page.tree is None:
+        return []
+    found = []
+    for anchor in page.tree.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href or platform_of(urlsplit(href).hostname or "") is None:
+            continue
+        if _about_people(anchor):
+            continue
+        found.append((href, " ".join(anchor.text_content().split())))
+    return found
+
+
+def _about_people(element: object) -> bool:
+    """True when an ancestor of *element* is a block about people, by its tag or by
+    the words in its class and id."""
+    parent = element.getparent()
+    for _ in range(_PEOPLE_DEPTH):
+        if parent is None:
+            return False
+        if parent.tag in ("blockquote", "footer", "header", "nav"):
+            return parent.tag == "blockquote"
+        label = f"{parent.get('class') or ''} {parent.get('id') or ''}"
+        if _PEOPLE.search(label):
+            return True
+        parent = parent.getparent()
+    return False
 
 
 def _same_as(page: Page) -> list[tuple[str, str]]:
@@ -135,7 +175,8 @@ def _owner_objects(data: object) -> list[dict]:
         return []
     kind = data.get("@type")
     kinds = " ".join(k for k in (kind if isinstance(kind, list) else [kind]) if k)
-    objects = [] if kinds and _NOT_OWNER.search(kinds) else [data]
+    owner = not kinds or _OWNER.search(kinds) or not _NOT_OWNER.search(kinds)
+    objects = [data] if owner else []
     for key in _OWNER_KEYS:
         objects += _owner_objects(data.get(key))
     return objects

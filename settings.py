@@ -38,6 +38,8 @@ DNS_TIMEOUT = 10
 REDIRECT_MAX_TIMES = 5
 RETRY_TIMES = 2  # three requests in all
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+# A site that keeps failing is routine; it is recorded as an error kind per page.
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 # Only the web: Scrapy would otherwise also open file:, data:, ftp: and s3: URLs.
 DOWNLOAD_HANDLERS = {
     "file": None,
@@ -52,6 +54,29 @@ DOWNLOAD_HANDLERS = {
 # there, and loopback is allowed for that address only.
 DATACITY_LOCALWEB = os.environ.get("DATACITY_LOCALWEB", "")
 
+# The sites spider (spiders/sites.py) and datacity's middlewares (crawler/middlewares).
+DATACITY_PAGE_BUDGET = int(os.environ.get("DATACITY_PAGE_BUDGET", "20"))  # per site
+DATACITY_DEPTH_LIMIT = 3  # links followed from the home page
+DATACITY_SITE_CONCURRENCY = 2  # requests in flight per site
+DATACITY_MAX_URL_LENGTH = 512  # longer URLs are treated as traps
+DATACITY_RECRAWL_DAYS = 30  # a site crawled longer ago than this is due again
+DATACITY_CRAWL_DELAY_MAX = 10.0  # robots.txt Crawl-delay is honoured up to this
+DATACITY_RETRY_BACKOFF = 1.0  # seconds before the first retry, doubled after
+DATACITY_RETRY_AFTER_MAX = 60.0  # a longer Retry-After gives the page up
+DATACITY_PAGES_BATCH = 500  # pages per write to the database
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.ssrf.AddressGuardMiddleware": 50,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.robots.RobotsPolicyMiddleware": 100,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
+    # Above RedirectMiddleware (600): responses pass the chain in reverse order.
+    "crawler.middlewares.redirects.RedirectPolicyMiddleware": 610,
+}
+EXTENSIONS = {"crawler.extensions.crawlrun.CrawlRunRecorder": 500}
+# Many sites at once: take the next request from the least busy site.
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
+
 # Scrapy 2.13+ asyncio reactor: the store layer and the spiders share one event loop.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
@@ -59,4 +84,6 @@ LOG_LEVEL = os.environ.get("DATACITY_LOG_LEVEL", "INFO")
 
 # Pipelines, in the order an item passes them (lower runs first): store the page,
 # extract from it, then store what was extracted.
-ITEM_PIPELINES: dict[str, int] = {}
+ITEM_PIPELINES: dict[str, int] = {
+    "pipelines.pages.PagesPipeline": 300,
+}

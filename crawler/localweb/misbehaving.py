@@ -9,6 +9,7 @@ about robots.txt).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
 from collections.abc import Awaitable, Callable
 
@@ -111,10 +112,11 @@ async def huge(request: web.Request) -> web.StreamResponse:
     response.content_length = HUGE_BYTES
     await response.prepare(request)
     sent = 0
-    while sent < HUGE_BYTES:
-        chunk = FILLER[: HUGE_BYTES - sent]
-        await response.write(chunk)
-        sent += len(chunk)
+    with contextlib.suppress(ConnectionResetError):
+        while sent < HUGE_BYTES:
+            chunk = FILLER[: HUGE_BYTES - sent]
+            await response.write(chunk)
+            sent += len(chunk)
     return response
 
 
@@ -128,9 +130,12 @@ async def endless(request: web.Request) -> web.StreamResponse:
     await response.write(
         b"<!doctype html><html><head><title>Endless</title></head><body>"
     )
-    while True:
-        await response.write(FILLER * 16)
-        await asyncio.sleep(0.001)
+    # The client hanging up (ConnectionResetError) is the only way out.
+    with contextlib.suppress(ConnectionResetError):
+        while True:
+            await response.write(FILLER * 16)
+            await asyncio.sleep(0.001)
+    return response
 
 
 async def bad_charset(request: web.Request) -> web.StreamResponse:

@@ -169,11 +169,20 @@ class LocalWebThread:
 
     def __exit__(self, *exc: object) -> None:
         try:
-            asyncio.run_coroutine_threadsafe(self.web.stop(), self._loop).result(10)
+            asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
             self._loop.close()
+
+    async def _shutdown(self) -> None:
+        await self.web.stop()
+        # Handlers still running (slow.test sleeping) end here, not at loop close.
+        current = asyncio.current_task()
+        pending = [t for t in asyncio.all_tasks() if t is not current]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
 
 @contextmanager

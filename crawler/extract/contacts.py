@@ -9,7 +9,7 @@ normalised value, the form shown on the page and whether it belongs to a named p
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -147,18 +147,22 @@ def _names_regulator(line: str) -> bool:
 
 
 def collect_contacts(pages: Iterable[Page]) -> list[Contact]:
-    """The contacts of one organisation from all its pages, one per (kind, value).
+    """The contacts of one organisation from all its pages (see site_contacts)."""
+    return site_contacts([extract_contacts(page) for page in pages])
 
-    The first sighting is kept (pages in crawl order, so usually the home page).
-    A page that prints several postcodes is a listing of other places (venues,
-    stockists, galleries): its postcodes, phones and emails are kept only when
-    another page of the site shows them too, or, for an email, when it is at the
-    site's own domain. A one-page site is taken as it is.
+
+def site_contacts(per_page: Sequence[list[Contact]]) -> list[Contact]:
+    """Fold the contacts of a site's pages into one list, one per (kind, value).
+
+    *per_page* holds ``extract_contacts`` of each page, in crawl order; the first
+    sighting is kept (usually the home page's). A page that prints several postcodes
+    is a listing of other places (venues, stockists, galleries): its postcodes,
+    phones and emails are kept only when another page of the site shows them too,
+    or, for an email, when it is at the site's own domain. A one-page site is taken
+    as it is.
     """
-    pages = list(pages)
-    per_page = [extract_contacts(page) for page in pages]
     listing = [
-        len(pages) > 1
+        len(per_page) > 1
         and sum(c.kind == "postcode" for c in contacts) >= _LISTING_POSTCODES
         for contacts in per_page
     ]
@@ -169,19 +173,19 @@ def collect_contacts(pages: Iterable[Page]) -> list[Contact]:
         for c in contacts
     }
     found: dict[tuple[str, str], Contact] = {}
-    for page, contacts, is_listing in zip(pages, per_page, listing, strict=True):
+    for contacts, is_listing in zip(per_page, listing, strict=True):
         for contact in contacts:
             key = (contact.kind, contact.value)
-            if is_listing and key not in elsewhere and not _own(page, contact):
+            if is_listing and key not in elsewhere and not _own(contact):
                 continue
             found.setdefault(key, contact)
     return list(found.values())
 
 
-def _own(page: Page, contact: Contact) -> bool:
+def _own(contact: Contact) -> bool:
     """Contacts a listing page cannot be quoting for someone else."""
     if contact.kind == "email":
-        site = registrable_domain(urlsplit(page.url).hostname or "")
+        site = registrable_domain(urlsplit(contact.url).hostname or "")
         return registrable_domain(contact.value.rpartition("@")[2]) == site
     return contact.kind not in ("postcode", "phone")
 

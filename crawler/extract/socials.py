@@ -101,6 +101,19 @@ _PEOPLE = re.compile(
     re.IGNORECASE,
 )
 _PEOPLE_DEPTH = 8
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_HEADING_DEPTH = 3
+_FOLLOW_SOMEONE = re.compile(r"\b(?i:follow|connect with)\s+([A-Z][a-z]+)\b")
+_PERSONAL_PROFILE = re.compile(r"linkedin\.com/in/", re.IGNORECASE)
+# Words of a profile link's text that do not name anyone.
+_CTA = {
+    "follow", "us", "on", "me", "find", "connect", "with", "visit", "our", "my",
+    "page", "profile", "join", "like", "the", "at", "and", "view", "see", "watch",
+    "subscribe", "to", "channel", "group", "linkedin", "twitter", "x", "facebook",
+    "instagram", "github", "youtube", "tiktok", "bluesky", "whatsapp", "chat",
+    "message", "company", "official", "account", "here", "click", "icon", "logo",
+    "link", "opens", "in", "new", "tab", "window", "share", "go",
+}  # fmt: skip
 _OWNER = re.compile(r"organi[sz]ation|business|corporation|website", re.IGNORECASE)
 _OWNER_KEYS = ("publisher", "provider", "brand", "parentOrganization")
 
@@ -128,22 +141,47 @@ def find_socials(page: Page) -> list[FoundSocial]:
 def _anchors(page: Page) -> list[tuple[str, str]]:
     if page.tree is None:
         return []
+    site = _site_name(page.url)
     found = []
     for anchor in page.tree.iter("a"):
         href = (anchor.get("href") or "").strip()
         if not href or platform_of(urlsplit(href).hostname or "") is None:
             continue
-        if _about_people(anchor):
+        text = " ".join(anchor.text_content().split())
+        if _about_people(anchor, site):
             continue
-        found.append((href, " ".join(anchor.text_content().split())))
+        if _PERSONAL_PROFILE.search(href) and _names_someone_else(text, site):
+            continue
+        found.append((href, text))
     return found
 
 
-def _about_people(element: object) -> bool:
-    """True when an ancestor of *element* is a block about people, by its tag or by
-    the words in its class and id."""
+def _site_name(url: str) -> str:
+    """The site's name without punctuation: ``www.acme-widgets.co.uk`` → acmewidgets."""
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    return re.sub(r"[^a-z0-9]", "", host.split(".", 1)[0])
+
+
+def _in_site(word: str, site: str) -> bool:
+    return len(word) >= 3 and word.lower() in site
+
+
+def _names_someone_else(text: str, site: str) -> bool:
+    """True when a personal profile's link text names someone other than the site
+    ("Emily Bender on LinkedIn", cited in an article): capitalised words left after the platform and call-to-action words,
+    none of which is part of the site's name."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'-]*", text) if w.lower() not in _CTA]
+    if not words or not all(w[:1].isupper() for w in words):
+        return False
+    return not any(_in_site(w, site) for w in words)
+
+
+def _about_people(element: object, site: str) -> bool:
+    """True when an ancestor of *element* is a block about people: by its tag, by
+    the words in its class and id, or by a heading such as "Follow Jan!" that
+    invites readers to follow someone the site is not named after."""
     parent = element.getparent()
-    for _ in range(_PEOPLE_DEPTH):
+    for depth in range(_PEOPLE_DEPTH):
         if parent is None:
             return False
         if parent.tag in ("blockquote", "footer", "header", "nav"):
@@ -151,6 +189,12 @@ def _about_people(element: object) -> bool:
         label = f"{parent.get('class') or ''} {parent.get('id') or ''}"
         if _PEOPLE.search(label):
             return True
+        if depth < _HEADING_DEPTH:
+            for heading in parent.iterchildren(*_HEADINGS):
+                match = _FOLLOW_SOMEONE.search(heading.text_content())
+                name = match.group(1) if match else ""
+                if name and name.lower() not in _CTA and not _in_site(name, site):
+                    return True
         parent = parent.getparent()
     return False
 

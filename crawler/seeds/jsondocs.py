@@ -1,0 +1,70 @@
+"""JSON documents of a file: one document, or one per line (JSON Lines)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any, TextIO
+
+from crawler.seeds.badrows import BadRows
+from crawler.seeds.csvrows import HEARTBEAT, Tally
+from crawler.seeds.filters import Filters
+from crawler.seeds.formats import Source
+from crawler.seeds.records import Record, RowError, check_text
+
+# Turns one document into (where-suffix, company item) pairs, e.g. ("item 3", {...}).
+Items = Callable[[Any], Iterator[tuple[str, Any]]]
+# Turns one company item into a Record, or raises RowError.
+Build = Callable[[Any, str], Record]
+
+
+def documents(source: Source, text: TextIO, bad: BadRows) -> Iterator[tuple[str, Any]]:
+    """``(where, document)``: the whole file, or each non-blank line of JSON Lines."""
+    if not source.json_lines:
+        yield "", json.load(text)
+        return
+
+    for number, line in enumerate(text, start=1):
+        if not line.strip():
+            continue
+        try:
+            check_text([line])
+            yield f"line {number}", json.loads(line)
+        except RowError as error:
+            bad.add(source.name, f"line {number}", error.reason, error.detail)
+        except ValueError as error:
+            bad.add(source.name, f"line {number}", "bad JSON", str(error))
+
+
+def read_json(
+    source: Source,
+    text: TextIO,
+    filters: Filters,
+    bad: BadRows,
+    tally: Tally,
+    items: Items,
+    build: Build,
+) -> Iterator[Record | None]:
+    """Records of the company items that pass *filters*; ``None`` is a heartbeat."""
+    count = 0
+    for where, document in documents(source, text, bad):
+        for item_where, item in items(document):
+            place = " ".join(p for p in (where, item_where) if p) or "document"
+            count += 1
+            if not count % HEARTBEAT:
+                tally.read += HEARTBEAT
+                yield None
+            try:
+                check_text([json.dumps(item, ensure_ascii=False)])
+                record = build(item, place)
+            except RowError as error:
+                bad.add(source.name, place, error.reason, error.detail)
+                continue
+            except (TypeError, AttributeError) as error:
+                # A field of an unexpected JSON type (a list where a string belongs).
+                bad.add(source.name, place, "unexpected JSON shape", str(error))
+                continue
+            if filters.accepts(record.organisation):
+                tally.kept += 1
+                yield record
+    tally.read += count % HEARTBEAT

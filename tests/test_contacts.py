@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.extract.contacts import Contact, extract_contacts
+from crawler.extract.contacts import Contact, collect_contacts, extract_contacts
 from crawler.extract.emails import decode_cfemail
 from crawler.extract.page import Page
 from crawler.extract.postcodes import normalise_postcode
@@ -303,7 +303,7 @@ def test_canonical_social(url: str, expected: str | None) -> None:
 
 def test_platform_links_on_its_own_page_are_not_profiles() -> None:
     """On a LinkedIn page, links to other LinkedIn pages are navigation."""
-    html = '<a href="https://www.linkedin.com/in/someone">A</a>'
+    html = '<a href="https://www.linkedin.com/in/someone">LinkedIn</a>'
     assert values(html, "social", url="https://www.linkedin.com/company/x") == []
     assert values(html, "social") == ["https://www.linkedin.com/in/someone"]
 
@@ -371,3 +371,118 @@ def test_email_role_or_personal(html: str, personal: bool) -> None:
 def test_phone_role_or_personal(html: str, personal: bool) -> None:
     """A number labelled with a person's name is personal; an office line is not."""
     assert contact(html, "phone").is_personal is personal
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        pytest.param(
+            '<footer><ul class="social"><li><a href="https://x.com/acmewidgets">X</a>'
+            "</li></ul></footer>",
+            ["https://x.com/acmewidgets"],
+            id="footer-social-list",
+        ),
+        pytest.param(
+            '<div class="team-card"><h3>Ann Lee</h3><div class="links"><a'
+            ' href="https://www.linkedin.com/in/annlee">in</a></div></div>',
+            [],
+            id="team-card",
+        ),
+        pytest.param(
+            '<blockquote>Great work! <a href="https://www.linkedin.com/in/bob">Bob'
+            "</a></blockquote>",
+            [],
+            id="testimonial-quote",
+        ),
+        pytest.param(
+            '<p>Read <a href="https://www.linkedin.com/in/ebell">Emma Bell on'
+            " LinkedIn</a> about this.</p>",
+            [],
+            id="person-cited-in-prose",
+        ),
+        pytest.param(
+            '<p>Or reach us on <a href="https://www.linkedin.com/in/acme-widgets-1">'
+            "LinkedIn</a>.</p>",
+            ["https://www.linkedin.com/in/acme-widgets-1"],
+            id="own-profile-in-prose",
+        ),
+        pytest.param(
+            '<section class="aside"><h1>Follow Jan!</h1><ul><li><a'
+            ' href="//github.com/janm">GitHub</a></li></ul></section>',
+            [],
+            id="follow-someone-heading",
+        ),
+        pytest.param(
+            '<section><h2>Follow Acme</h2><a href="https://github.com/acme">GitHub</a>'
+            "</section>",
+            ["https://github.com/acme"],
+            id="follow-the-site-heading",
+        ),
+    ],
+)
+def test_whose_profile(html: str, expected: list[str]) -> None:
+    """Profiles in people blocks or cited for someone else are not the site's."""
+    assert values(html, "social") == expected
+
+
+@pytest.mark.parametrize(
+    ("html", "kind", "expected"),
+    [
+        pytest.param(
+            "<p>The ICO helpline is 0303 123 1113.</p>", "phone", [], id="ico-helpline"
+        ),
+        pytest.param(
+            "<p>Information Commissioner's Office</p><p>Wycliffe House</p>"
+            "<p>Wilmslow</p><p>SK9 5AF</p>",
+            "postcode",
+            [],
+            id="ico-address-block",
+        ),
+        pytest.param(
+            "<p>Complain to the Information Commissioner or email"
+            " casework@regulator.org.uk</p>",
+            "email",
+            [],
+            id="regulator-email",
+        ),
+        pytest.param(
+            "<p>ICO Registered · Ref: ZB123456</p><p>1 Park Row, Leeds LS1 5HN</p>",
+            "postcode",
+            ["LS1 5HN"],
+            id="own-ico-registration-is-not-a-regulator-quote",
+        ),
+    ],
+)
+def test_regulator_contacts_left_out(html: str, kind: str, expected: list) -> None:
+    """A privacy notice's route to the regulator is not the organisation's contact."""
+    assert values(html, kind) == expected
+
+
+def test_site_contacts_drop_listing_page_details() -> None:
+    """A page listing many places keeps only details the rest of the site confirms."""
+    home = Page(
+        url="https://acme.co.uk/",
+        html="<p>Call 0113 243 8610 · hello@acme.co.uk · Leeds LS1 5HN</p>",
+    )
+    venues = Page(
+        url="https://acme.co.uk/venues",
+        html="<ul><li>Hall, York YO1 7HH, 01904 613161, info@hall.org</li>"
+        "<li>Club, Hull HU1 1AA</li><li>Pub, Leeds LS2 7EY</li>"
+        "<li>Also: LS1 5HN, events@acme.co.uk</li></ul>",
+    )
+    found = {(c.kind, c.value) for c in collect_contacts([home, venues])}
+    assert ("postcode", "YO1 7HH") not in found
+    assert ("phone", "+441904613161") not in found
+    assert ("email", "info@hall.org") not in found
+    assert ("postcode", "LS1 5HN") in found
+    assert ("email", "events@acme.co.uk") in found
+
+
+def test_site_contacts_keep_first_sighting() -> None:
+    """One contact per (kind, value) across pages, from the page that showed it first."""
+    pages = [
+        Page(url=f"https://acme.co.uk/{name}", html="<p>hello@acme.co.uk</p>")
+        for name in ("", "about")
+    ]
+    (found,) = collect_contacts(pages)
+    assert found.url == "https://acme.co.uk/"

@@ -100,6 +100,10 @@ from crawler.commands.analyse import analyse  # noqa: E402
 
 app.command("analyse")(analyse)
 
+from crawler.commands.seed import app as seed_app  # noqa: E402
+
+app.add_typer(seed_app, name="seed")
+
 from crawler.commands.evaluate import evaluate_command  # noqa: E402
 
 app.command("evaluate")(evaluate_command)

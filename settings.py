@@ -86,4 +86,6 @@ LOG_LEVEL = os.environ.get("DATACITY_LOG_LEVEL", "INFO")
 # extract from it, then store what was extracted.
 ITEM_PIPELINES: dict[str, int] = {
     "pipelines.pages.PagesPipeline": 300,
+    "pipelines.extract.ExtractPipeline": 400,
+    "pipelines.extract.ScorePipeline": 500,
 }

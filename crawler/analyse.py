@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crawler.classify import classify
-from crawler.extract.contacts import Contact, extract_contacts
+from crawler.extract.contacts import Contact, extract_contacts, site_contacts
 from crawler.extract.page import Page
 from crawler.extract.signals import Signal, extract_signals, taxonomy, word_count
 
@@ -96,7 +96,7 @@ def verdict_of(analyses: Sequence[PageAnalysis]) -> Verdict:
         digital_score=result.score,
         sectors=result.sectors,
         evidence=result.evidence,
-        contacts=_first_sightings(c for a in analyses for c in a.contacts),
+        contacts=site_contacts([a.contacts for a in analyses]),
         technologies=sorted({s.value for s in signals if s.kind == "technology"}),
         pages=len(analyses),
         words=words,
@@ -108,10 +108,3 @@ def verdict_of(analyses: Sequence[PageAnalysis]) -> Verdict:
 def analyse_site(pages: Iterable[Page], *, technologies: bool = True) -> Verdict:
     """Analyse every page of one organisation's site and return the verdict."""
     return verdict_of([analyse_page(p, technologies=technologies) for p in pages])
-
-
-def _first_sightings(contacts: Iterable[Contact]) -> list[Contact]:
-    found: dict[tuple[str, str], Contact] = {}
-    for contact in contacts:
-        found.setdefault((contact.kind, contact.value), contact)
-    return list(found.values())

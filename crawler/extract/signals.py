@@ -73,6 +73,7 @@ class Taxonomy:
     careers_weight: float
     careers_page_words: tuple[str, ...]
     code_hosts: frozenset[str]
+    code_link: re.Pattern[str]
     code_reserved: frozenset[str]
     code_weight: float
     schema_producer: frozenset[str]
@@ -115,9 +116,12 @@ def _compile(data: dict[str, Any]) -> Taxonomy:
 
     for phrase in data["context"]["phrases"]:
         add(phrase, "context")
+    weak_weight = float(data["weak_weight"])
     for key, sector in data["sectors"].items():
         for phrase in sector["phrases"]:
             add(phrase, "producer", key, float(sector["weight"]))
+        for phrase in sector.get("weak", []):
+            add(phrase, "producer", key, weak_weight)
     for phrase in data["other"]["phrases"]:
         add(phrase, "other", "", float(data["other"]["weight"]))
     careers = data["careers"]
@@ -137,6 +141,10 @@ def _compile(data: dict[str, Any]) -> Taxonomy:
         careers_weight=float(careers["weight"]),
         careers_page_words=tuple(w.lower() for w in careers["page_words"]),
         code_hosts=frozenset(code["hosts"]),
+        code_link=re.compile(
+            r"https?://(?:{})[:/]".format("|".join(map(re.escape, code["hosts"]))),
+            re.IGNORECASE,
+        ),
         code_reserved=frozenset(code["reserved"]),
         code_weight=float(code["weight"]),
         schema_producer=frozenset(schema["producer_types"]),
@@ -263,6 +271,9 @@ def _is_careers_page(page: Page, tax: Taxonomy) -> bool:
 def _code_hosting_signals(page: Page, tax: Taxonomy) -> list[Signal]:
     found: dict[str, Signal] = {}
     for link in page.links:
+        # A cheap test first: most links go nowhere near a code host.
+        if not tax.code_link.match(link.url):
+            continue
         parts = urlsplit(link.url)
         host = (parts.hostname or "").lower()
         if host not in tax.code_hosts:

@@ -9,7 +9,7 @@ Pattern kinds evaluated, all case-insensitive as in Wappalyzer:
 - ``headers``: response header name → pattern on each value;
 - ``cookies``: cookie names (``*`` wildcards allowed) from ``Set-Cookie`` headers;
 - ``meta``: ``<meta name|property>`` → pattern on its content;
-- ``html``: pattern on the raw HTML;
+- ``html``: pattern on the raw HTML (its first 60,000 and last 20,000 characters);
 - ``scriptSrc``: pattern on each ``<script src>`` URL;
 - ``url``: pattern on the page URL;
 - ``implies``, ``requires``, ``excludes`` between technologies.
@@ -60,6 +60,11 @@ NOT_EVALUATED_KINDS = (
     "requiresCategory",
 )
 _MIN_LITERAL = 3
+# HTML patterns are read in the first and last part of a long page only: generators,
+# stylesheets, scripts and "powered by" footers sit there, and the middle of a 500 KB
+# page would cost more time than all the rest of its analysis.
+HTML_HEAD_CHARS = 60_000
+HTML_TAIL_CHARS = 20_000
 # Tag and attribute names, quotes and punctuation occur on every page, so a literal
 # made only of them would let its regex run everywhere.
 _COMMON_MARKUP = re.compile(
@@ -100,6 +105,8 @@ class _Fingerprints:
     cookies: list[tuple[re.Pattern[str], _Pattern]]
     meta: dict[str, list[_Pattern]]
     url: list[_Pattern]
+    url_always: list[_Pattern]
+    url_automaton: ahocorasick.Automaton | None
     # Literal-guarded patterns: automaton value = index into the list.
     html: list[_Pattern]
     html_always: list[_Pattern]
@@ -140,14 +147,16 @@ def detect_technologies(page: Page) -> list[Technology]:
             if match := pattern.regex.search(content):
                 hit(pattern, f'<meta name="{name}" content="{content}">', match)
 
-    for pattern in prints.url:
-        if match := pattern.regex.search(page.url):
-            hit(pattern, page.url, match)
-
     for pattern, match in _guarded(
-        page.html, prints.html, prints.html_always, prints.html_automaton
+        page.url, prints.url, prints.url_always, prints.url_automaton
     ):
-        hit(pattern, page.html, match)
+        hit(pattern, page.url, match)
+
+    html = _head_and_tail(page.html)
+    for pattern, match in _guarded(
+        html, prints.html, prints.html_always, prints.html_automaton
+    ):
+        hit(pattern, html, match)
 
     scripts = "\n".join(page.script_sources)
     for pattern, match in _guarded(
@@ -172,7 +181,7 @@ def _compile(
     technologies: dict[str, dict], categories: dict[str, dict]
 ) -> _Fingerprints:
     prints = _Fingerprints(
-        {}, {}, {}, {}, {}, [], {}, [], [], [], None, [], [], None, 0
+        {}, {}, {}, {}, {}, [], {}, [], [], None, [], [], None, [], [], None, 0
     )
     for tech, spec in technologies.items():
         prints.categories[tech] = tuple(
@@ -203,6 +212,7 @@ def _compile(
             if pattern := _pattern(tech, "scriptSrc", raw, prints):
                 prints.script.append(pattern)
 
+    prints.url, prints.url_always, prints.url_automaton = _guard(prints.url)
     prints.html, prints.html_always, prints.html_automaton = _guard(prints.html)
     prints.script, prints.script_always, prints.script_automaton = _guard(prints.script)
     logger.debug(
@@ -359,6 +369,12 @@ def _version(template: str, match: re.Match[str]) -> str:
     version = re.sub(r"\\(\d)", group, template)
     # Wappalyzer's "\1?a:b" ternaries are not evaluated: keep the plain part only.
     return version.split("?", 1)[0].strip()
+
+
+def _head_and_tail(html: str) -> str:
+    if len(html) <= HTML_HEAD_CHARS + HTML_TAIL_CHARS:
+        return html
+    return f"{html[:HTML_HEAD_CHARS]}\n{html[-HTML_TAIL_CHARS:]}"
 
 
 def _cookie_names(values: Iterable[str]) -> list[str]:

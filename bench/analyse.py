@@ -1,0 +1,195 @@
+"""
+Benchmark: analysis of one page (signals, technologies, contacts), against a bare parse.
+
+    python -m bench.analyse [--data ../shared/data] [--repeat 3] [--calibrate]
+
+Every saved page of the shared labelled sets (``company_web_pages/html`` and
+``websites/sites``) is analysed from its HTML, as the pipeline does it: a new
+:class:`~crawler.extract.page.Page`, parsed, then :func:`crawler.analyse.analyse_page`.
+The baseline, measured in the same run on the same pages, is a bare
+``lxml.html.document_fromstring``; its total over the analysis total is the share of
+time spent parsing HTML. Figures are medians over ``--repeat`` rounds.
+
+The same run reports the is_digital quality on the labels (borderline counted as
+"no"), in-sample and leave-one-out; ``--calibrate`` also prints the logistic
+coefficients fitted on those labels, to copy into ``crawler/data/taxonomy.toml``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import lxml.html
+from rich.console import Console
+from rich.table import Table
+
+from crawler.analyse import analyse_page, verdict_of
+from crawler.classify import features_of, fit, score_of
+from crawler.extract.page import Page
+from crawler.extract.signals import taxonomy
+from crawler.extract.technologies import fingerprints
+
+DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+console = Console()
+
+
+@dataclass
+class Item:
+    """One labelled unit: a company page judged alone, or a whole site."""
+
+    source: str
+    name: str
+    label: str
+    pages: list[Page]
+
+
+def load_items(data: Path) -> list[Item]:
+    items = []
+    pages_dir = data / "company_web_pages"
+    with (pages_dir / "labels.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            host = row["site"].split("//")[-1].split("/")[0]
+            html = (pages_dir / row["file"]).read_text("utf-8", "replace")
+            page = Page(f"https://{host}/", html)
+            items.append(
+                Item("pages", row["file"], row["is_digital_tech_business"], [page])
+            )
+    sites_dir = data / "websites"
+    with (sites_dir / "labels.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            root = sites_dir / "sites" / row["domain"]
+            pages = [
+                Page(
+                    f"https://{row['domain']}/{path.relative_to(root).as_posix()}",
+                    path.read_text("utf-8", "replace"),
+                )
+                for path in sorted(root.rglob("*.htm*"))
+            ]
+            items.append(Item("sites", row["domain"], row["is_digital"], pages))
+    return items
+
+
+def time_analysis(pages: list[Page], repeat: int) -> tuple[list[float], list[float]]:
+    """Per-page seconds of the full analysis and of a bare lxml parse (medians)."""
+    analysis = [[0.0] * repeat for _ in pages]
+    parse = [[0.0] * repeat for _ in pages]
+    for round_ in range(repeat):
+        for i, source in enumerate(pages):
+            started = time.perf_counter()
+            lxml.html.document_fromstring(source.html.encode("utf-8"))
+            parse[i][round_] = time.perf_counter() - started
+
+            started = time.perf_counter()
+            analyse_page(Page(source.url, source.html, source.headers))
+            analysis[i][round_] = time.perf_counter() - started
+    return [statistics.median(t) for t in analysis], [
+        statistics.median(t) for t in parse
+    ]
+
+
+def prf(predicted: list[bool], truth: list[bool]) -> tuple[float, float, float]:
+    tp = sum(p and t for p, t in zip(predicted, truth, strict=True))
+    fp = sum(p and not t for p, t in zip(predicted, truth, strict=True))
+    fn = sum(t and not p for p, t in zip(predicted, truth, strict=True))
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def quality(items: list[Item], *, calibrate: bool) -> None:
+    """is_digital precision, recall and F1 per labels file, and leave-one-out."""
+    tax = taxonomy()
+    settings = tax.classifier
+    verdicts = [verdict_of([analyse_page(p) for p in item.pages]) for item in items]
+    truth = [item.label == "yes" for item in items]
+
+    table = Table(title="is_digital (borderline counted as no)", title_justify="left")
+    for column in ("labels", "items", "abstain", "precision", "recall", "F1"):
+        table.add_column(column, justify="right")
+    for source in ("pages", "sites", "all"):
+        chosen = [i for i, item in enumerate(items) if source in ("all", item.source)]
+        predicted = [bool(verdicts[i].is_digital) for i in chosen]
+        p, r, f = prf(predicted, [truth[i] for i in chosen])
+        abstained = sum(verdicts[i].is_digital is None for i in chosen)
+        table.add_row(
+            source, str(len(chosen)), str(abstained), f"{p:.3f}", f"{r:.3f}", f"{f:.3f}"
+        )
+    console.print(table)
+
+    for item, verdict, label in zip(items, verdicts, truth, strict=True):
+        if bool(verdict.is_digital) != label:
+            console.print(
+                f"  wrong: {item.source}/{item.name} labelled {item.label}, "
+                f"called {verdict.is_digital} (score {verdict.digital_score})"
+            )
+
+    # Leave-one-out: refit without each item, then judge it (the abstain rule aside).
+    rows = [features_of(v.signals) for v in verdicts]
+    held_out = []
+    for i in range(len(items)):
+        others = [j for j in range(len(items)) if j != i]
+        fitted = fit([rows[j] for j in others], [truth[j] for j in others], l2=1.0)
+        fitted |= {k: settings[k] for k in ("careers", "schema_org")}
+        held_out.append(score_of(rows[i], fitted) >= settings["threshold"])
+    p, r, f = prf(held_out, truth)
+    console.print(f"Leave-one-out: precision {p:.3f}, recall {r:.3f}, F1 {f:.3f}")
+
+    if calibrate:
+        fitted = fit(rows, truth, l2=1.0)
+        console.print(f"Fitted on all {len(items)} items (L2 1.0): {fitted}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--calibrate", action="store_true")
+    args = parser.parse_args()
+
+    items = load_items(args.data)
+    pages = [page for item in items for page in item.pages]
+    # Compile the fingerprints and taxonomy first: a one-off cost per process.
+    started = time.perf_counter()
+    fingerprints()
+    taxonomy()
+    warmup = time.perf_counter() - started
+
+    analysis, parse = time_analysis(pages, args.repeat)
+    ordered = sorted(analysis)
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    table = Table(
+        title=f"Analysis of one page ({len(pages)} pages, median of {args.repeat})",
+        title_justify="left",
+    )
+    for column in ("measure", "median ms", "p95 ms", "pages/s"):
+        table.add_column(column, justify="right")
+    table.add_row(
+        "analyse_page (parse + signals + technologies + contacts)",
+        f"{statistics.median(analysis) * 1000:.2f}",
+        f"{p95 * 1000:.2f}",
+        f"{len(pages) / sum(analysis):.0f}",
+    )
+    parse_sorted = sorted(parse)
+    table.add_row(
+        "bare lxml parse (baseline)",
+        f"{statistics.median(parse) * 1000:.2f}",
+        f"{parse_sorted[int(0.95 * (len(parse_sorted) - 1))] * 1000:.2f}",
+        f"{len(pages) / sum(parse):.0f}",
+    )
+    console.print(table)
+    console.print(
+        f"Share of analysis time in HTML parsing: {sum(parse) / sum(analysis):.0%}; "
+        f"one-off compile of fingerprints and taxonomy: {warmup * 1000:.0f} ms"
+    )
+
+    quality(items, calibrate=args.calibrate)
+
+
+if __name__ == "__main__":
+    main()

@@ -10,7 +10,6 @@ far more often phone numbers, order numbers or dates.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from crawler.keys import normalise_company_number
 
@@ -24,6 +23,12 @@ _NUMBER = r"((?:SC|NI|OC|SO|NC|R0|FC|SF|NF|GE|IP|SP|LP|SL|NL|RC|SR|NR|ZC|SZ|NZ|C
 _PATTERN = re.compile(_INTRO + r"\s*[:.]?\s*#?\s*" + _NUMBER + r"(?!\d)", re.IGNORECASE)
 
 
+_SIX_DIGITS = re.compile(r"\d{6}")
+# Unicode's format characters (category Cf) that turn up in web text.
+_INVISIBLE = re.compile(
+    "[\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+    "\U000e0000-\U000e007f]"
+)
 # Registers whose numbers share the words and the shape of a company number.
 _OTHER_REGISTER = re.compile(
     r"charit|\bvat\b|\bico\b|data protection|\bgdc\b|\bfca\b|firm reference"
@@ -39,6 +44,8 @@ def find_company_numbers(text: str) -> list[str]:
 
 def find_company_number_matches(text: str) -> list[tuple[str, str]]:
     """(normalised number, text as printed) for each company number in *text*."""
+    if not _SIX_DIGITS.search(text):
+        return []  # every company number has six digits in a row
     text = _visible_characters(text)
     found: dict[str, str] = {}
     for match in _PATTERN.finditer(text):
@@ -56,6 +63,4 @@ def find_company_number_matches(text: str) -> list[tuple[str, str]]:
 def _visible_characters(text: str) -> str:
     """*text* without invisible format characters (zero-width spaces, Unicode tags),
     which some sites scatter through their legal line."""
-    if text.isascii():
-        return text
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return text if text.isascii() else _INVISIBLE.sub("", text)

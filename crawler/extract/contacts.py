@@ -85,8 +85,10 @@ def extract_contacts(page: Page) -> list[Contact]:
     Emails, phones and postcodes quoted for a regulator (the ICO's helpline and
     address in a privacy notice) are left out.
     """
-    contacts = [c for c in _all_contacts(page) if not _for_regulator(page, c)]
-    return contacts
+    contacts = _all_contacts(page)
+    if not _REGULATOR.search(page.text):
+        return contacts
+    return [c for c in contacts if not _for_regulator(page, c)]
 
 
 def _all_contacts(page: Page) -> list[Contact]:
@@ -125,8 +127,6 @@ def _for_regulator(page: Page, contact: Contact) -> bool:
     """True when the text around *contact* names a regulator: on its line, the two
     lines before it, or anywhere in the short address lines just above it."""
     if contact.kind not in ("email", "phone", "postcode") or not contact.shown:
-        return False
-    if not _REGULATOR.search(page.text):
         return False
     lines = page.text.splitlines()
     for index, line in enumerate(lines):

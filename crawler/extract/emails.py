@@ -19,6 +19,7 @@ from urllib.parse import unquote
 import tldextract
 
 from crawler.extract.jsonld import walk
+from crawler.extract.lines import lines_with
 from crawler.extract.page import Page
 
 
@@ -44,6 +45,7 @@ _OBFUSCATED = re.compile(
     rf"([A-Za-z0-9-]+(?:(?:{_OPEN}dot{_CLOSE}|\.)[A-Za-z0-9-]+)+)",
     re.IGNORECASE,
 )
+_AT_SIGN = re.compile("@")
 _AT_WORD = re.compile(r"[\[({<]\s*at\s*[\])}>]|\sat\s", re.IGNORECASE)
 _DOT = re.compile(rf"{_OPEN}dot{_CLOSE}", re.IGNORECASE)
 
@@ -97,20 +99,17 @@ def _from_mailto(page: Page) -> Iterator[FoundEmail]:
 
 
 def _from_text(page: Page) -> Iterator[FoundEmail]:
-    for line in page.text.splitlines():
-        if "@" in line:
-            for match in _EMAIL.finditer(line):
-                address = _unglue(match.group(1), match.group(2))
-                if address and _is_real(address):
-                    yield FoundEmail(address.lower(), match.group(0), "text", line)
-        if _AT_WORD.search(line):
-            for match in _OBFUSCATED.finditer(line):
-                domain = _DOT.sub(".", match.group(2))
-                address = f"{match.group(1)}@{domain}"
-                if _FULL.match(address) and _is_real(address):
-                    yield FoundEmail(
-                        address.lower(), match.group(0), "obfuscated", line
-                    )
+    for line in lines_with(page.text, _AT_SIGN):
+        for match in _EMAIL.finditer(line):
+            address = _unglue(match.group(1), match.group(2))
+            if address and _is_real(address):
+                yield FoundEmail(address.lower(), match.group(0), "text", line)
+    for line in lines_with(page.text, _AT_WORD):
+        for match in _OBFUSCATED.finditer(line):
+            domain = _DOT.sub(".", match.group(2))
+            address = f"{match.group(1)}@{domain}"
+            if _FULL.match(address) and _is_real(address):
+                yield FoundEmail(address.lower(), match.group(0), "obfuscated", line)
 
 
 def _from_cloudflare(page: Page) -> Iterator[FoundEmail]:

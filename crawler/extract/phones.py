@@ -20,6 +20,7 @@ import phonenumbers
 from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher
 
 from crawler.extract.jsonld import objects_of_type, walk
+from crawler.extract.lines import lines_with
 from crawler.extract.page import Page
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,9 @@ _DRAMA_PREFIXES = (
     "44161496", "44191498", "44289649", "44292018", "447700900", "448081570",
     "449098790", "443069990",
 )  # fmt: skip
+# Seven digits with at most a few separators between them: a cheap test that spares
+# most lines the full matcher.
+_PHONE_LIKE = re.compile(r"\d(?:[\s().\-/]{0,3}\d){6}")
 _TEL_SCHEMES = ("tel:", "callto:", "phone:")
 
 
@@ -100,9 +104,7 @@ def _from_tel(href: str, text: str, region: str) -> Iterator[FoundPhone]:
 
 
 def _from_text(page: Page, region: str) -> Iterator[FoundPhone]:
-    for line in page.text.splitlines():
-        if sum(ch.isdigit() for ch in line) < 7:
-            continue
+    for line in lines_with(page.text, _PHONE_LIKE):
         for value, shown in _match(line, region):
             yield FoundPhone(value, shown, "text", line)
 
@@ -117,7 +119,7 @@ def _from_jsonld(page: Page, region: str) -> Iterator[FoundPhone]:
 
 
 def _match(text: str, region: str) -> Iterator[tuple[str, str]]:
-    if sum(ch.isdigit() for ch in text) < 7:
+    if not _PHONE_LIKE.search(text):
         return
     for match in PhoneNumberMatcher(text, region, leniency=Leniency.VALID):
         value = _e164(match.number)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from crawler.extract.jsonld import objects_of_type
+from crawler.extract.lines import lines_with
 from crawler.extract.page import Page
 
 
@@ -57,7 +58,7 @@ def find_postcodes(page: Page) -> list[FoundPostcode]:
 
 
 def _candidates(page: Page) -> Iterator[FoundPostcode]:
-    for line in page.text.splitlines():
+    for line in lines_with(page.text, _POSTCODE):
         for match in _POSTCODE.finditer(line):
             if match.group(1) not in POSTCODE_AREAS:
                 continue

@@ -82,6 +82,12 @@ _RESERVED = {
     "youtube": set(),
     "bluesky": set(),
 }  # fmt: skip
+# Host words of the platforms above: a cheap test before parsing each href.
+_SOCIAL_HINT = re.compile(
+    r"linkedin|twitter|x\.com|facebook|fb\.|instagram|github|youtube|tiktok|bsky"
+    r"|wa\.me|whatsapp|wa\.link",
+    re.IGNORECASE,
+)
 _LINKEDIN_KINDS = {"company", "in", "school", "showcase"}
 _HANDLE = re.compile(r"^@?[A-Za-z0-9._-]{1,100}$")
 
@@ -145,7 +151,9 @@ def _anchors(page: Page) -> list[tuple[str, str]]:
     found = []
     for anchor in page.tree.iter("a"):
         href = (anchor.get("href") or "").strip()
-        if not href or platform_of(urlsplit(href).hostname or "") is None:
+        if not _SOCIAL_HINT.search(href):
+            continue
+        if platform_of(urlsplit(href).hostname or "") is None:
             continue
         text = " ".join(anchor.text_content().split())
         if _about_people(anchor, site):

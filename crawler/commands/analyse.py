@@ -37,7 +37,7 @@ def analyse(
     try:
         pages = load_pages(path, url)
     except ValueError as error:
-        errors.print(f"[bold red]error:[/] {error}", highlight=False)
+        errors.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
 
     verdict = analyse_site(pages)

@@ -486,3 +486,53 @@ def test_site_contacts_keep_first_sighting() -> None:
     ]
     (found,) = collect_contacts(pages)
     assert found.url == "https://acme.co.uk/"
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        pytest.param("<p>jo AT acme DOT com</p>", ["jo@acme.com"], id="upper-at-dot"),
+        pytest.param("<p>jo [@] acme.co.uk</p>", ["jo@acme.co.uk"], id="bracket-sign"),
+        pytest.param(
+            "<p>jo (at) acme (dot) org</p>", ["jo@acme.org"], id="paren-at-dot"
+        ),
+        pytest.param("<p>Meet at the park. Done.</p>", [], id="prose-at"),
+    ],
+)
+def test_more_obfuscations(html: str, expected: list[str]) -> None:
+    """Further common spellings of a hidden address decode; prose does not."""
+    assert values(html, "email") == expected
+
+
+@pytest.mark.parametrize(
+    ("html", "url", "expected"),
+    [
+        pytest.param(
+            "<p>Tel +44 (0) 113 243 8610</p>",
+            URL,
+            ["+441132438610"],
+            id="trunk-zero-in-brackets",
+        ),
+        pytest.param(
+            "<p>Tel 0113 243 8610 Fax 0113 243 8611</p>",
+            URL,
+            ["+441132438610"],
+            id="fax-left-out",
+        ),
+        pytest.param(
+            "<p>Telefon 07266 4540055</p>",
+            "https://www.example-gmbh.de/kontakt",
+            ["+4972664540055"],
+            id="country-code-domain",
+        ),
+        pytest.param(
+            "<p>Call 0113 243 8610</p>",
+            "https://acme.io/",
+            ["+441132438610"],
+            id="generic-cctld-stays-gb",
+        ),
+    ],
+)
+def test_phone_regions(html: str, url: str, expected: list[str]) -> None:
+    """National numbers read in the site's country; fax lines are not contacts."""
+    assert values(html, "phone", url=url) == expected

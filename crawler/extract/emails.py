@@ -40,14 +40,19 @@ _FULL = re.compile(rf"^{_LOCAL}@{_DOMAIN}$")
 
 _OPEN = r"\s*[\[({<]\s*"
 _CLOSE = r"\s*[\])}>]\s*"
+_AT = (
+    rf"(?:{_OPEN}(?:at|@){_CLOSE}|\s+at\s+(?=\S+\s*[\[({{<]\s*dot)"
+    r"|(?-i:\s+AT\s+(?=\S+\s+DOT\s)))"
+)
+_DOT_WORD = rf"{_OPEN}dot{_CLOSE}|(?-i:\s+DOT\s+)"
 _OBFUSCATED = re.compile(
-    rf"(?<![\w.])([A-Za-z0-9][\w.+-]*)(?:{_OPEN}at{_CLOSE}|\s+at\s+(?=\S+\s*[\[({{<]\s*dot))"
-    rf"([A-Za-z0-9-]+(?:(?:{_OPEN}dot{_CLOSE}|\.)[A-Za-z0-9-]+)+)",
+    rf"(?<![\w.])([A-Za-z0-9][\w.+-]*){_AT}"
+    rf"([A-Za-z0-9-]+(?:(?:{_DOT_WORD}|\.)[A-Za-z0-9-]+)+)",
     re.IGNORECASE,
 )
 _AT_SIGN = re.compile("@")
-_AT_WORD = re.compile(r"[\[({<]\s*at\s*[\])}>]|\sat\s", re.IGNORECASE)
-_DOT = re.compile(rf"{_OPEN}dot{_CLOSE}", re.IGNORECASE)
+_AT_WORD = re.compile(r"[\[({<]\s*(?:at|@)\s*[\])}>]|\sat\s", re.IGNORECASE)
+_DOT = re.compile(_DOT_WORD, re.IGNORECASE)
 
 _FILE_SUFFIXES = {
     "png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "ico", "bmp", "tif", "tiff",

@@ -48,6 +48,12 @@ _DRAMA_PREFIXES = (
 # Seven digits with at most a few separators between them: a cheap test that spares
 # most lines the full matcher.
 _PHONE_LIKE = re.compile(r"\d(?:[\s().\-/]{0,3}\d){6}")
+_FAX = re.compile(r"\bfax\b|\bf\s*[:.]\s*$", re.IGNORECASE)
+# Country-code domains sold for general use: they say nothing of the country.
+_GENERIC_CCTLDS = {
+    "io", "co", "me", "tv", "ai", "ly", "fm", "gg", "to", "cc", "ws", "sh", "ac",
+    "vc", "la", "so", "am", "im", "is", "it", "st", "nu", "gl", "eu",
+}  # fmt: skip
 _TEL_SCHEMES = ("tel:", "callto:", "phone:")
 
 
@@ -64,7 +70,9 @@ def find_phones(page: Page) -> list[FoundPhone]:
 def page_region(page: Page) -> str:
     """The region for numbers written without a country code.
 
-    GB, unless the page's schema.org PostalAddress names another country.
+    The country of the page's schema.org PostalAddress; else the country of the
+    site's country-code domain (``.de`` → DE, ``.uk`` → GB) unless that domain is
+    one sold for general use (``.io``, ``.co``, ``.ai``…); else GB.
     """
     for address in objects_of_type(page.jsonld, "PostalAddress"):
         country = address.get("addressCountry")
@@ -72,6 +80,11 @@ def page_region(page: Page) -> str:
             country = country.get("name") or country.get("identifier")
         if isinstance(country, str) and len(country.strip()) == 2:
             return country.strip().upper()
+    top = (urlsplit(page.url).hostname or "").rpartition(".")[2].lower()
+    if len(top) == 2 and top.isalpha() and top not in _GENERIC_CCTLDS:
+        region = "GB" if top == "uk" else top.upper()
+        if region in phonenumbers.SUPPORTED_REGIONS:
+            return region
     return DEFAULT_REGION
 
 
@@ -122,6 +135,8 @@ def _match(text: str, region: str) -> Iterator[tuple[str, str]]:
     if not _PHONE_LIKE.search(text):
         return
     for match in PhoneNumberMatcher(text, region, leniency=Leniency.VALID):
+        if _FAX.search(text[max(0, match.start - 12) : match.start]):
+            continue  # a fax line is no way to reach anyone today
         value = _e164(match.number)
         if value:
             yield value, match.raw_string

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.extract.contacts import Contact, collect_contacts, extract_contacts
+from crawler.extract.contacts import (
+    Contact,
+    collect_contacts,
+    extract_contacts,
+    is_role_address,
+)
 from crawler.extract.emails import decode_cfemail
 from crawler.extract.page import Page
 from crawler.extract.postcodes import normalise_postcode
@@ -359,6 +364,29 @@ def test_company_numbers(html: str, expected: list[str]) -> None:
 def test_email_role_or_personal(html: str, personal: bool) -> None:
     """Role mailboxes are not personal data; a named person's address is."""
     assert contact(html, "email").is_personal is personal
+
+
+@pytest.mark.parametrize(
+    ("address", "site", "role"),
+    [
+        pytest.param("bloom.hservices@gmail.com", "bloomgardens.co.uk", True, id="svc"),
+        pytest.param(
+            "acmewidgets.uk@gmail.com", "www.acme-widgets.co.uk", True, id="brand"
+        ),
+        pytest.param("news@rebelunit.co.uk", "makers.co.uk", True, id="role-word"),
+        pytest.param(
+            "rebel@rebelunit.co.uk", "makers.co.uk", True, id="own-domain-name"
+        ),
+        pytest.param("mulcairltd@gmail.com", "x.github.io", True, id="ltd"),
+        pytest.param("bookingsteam@acme.com", "acme.com", True, id="run-together"),
+        pytest.param("louise.woods@yahoo.co.uk", "theloft.co.uk", False, id="person"),
+        pytest.param("gs@eorc.uk", "eorc.uk", False, id="initials"),
+        pytest.param("jan@gmail.com", "gmail.com", False, id="free-mail-name"),
+    ],
+)
+def test_role_or_brand_address(address: str, site: str, role: bool) -> None:
+    """Function words and the organisation's own name make a mailbox a role's."""
+    assert is_role_address(address, site) is role
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from urllib.parse import urlsplit
 
 from crawler.extract.company_numbers import find_company_number_matches
-from crawler.extract.emails import FoundEmail, find_emails, registrable_domain
+from crawler.extract.emails import find_emails, registrable_domain
 from crawler.extract.jsonld import objects_of_type
 from crawler.extract.page import Page
 from crawler.extract.phones import FoundPhone, find_phones
@@ -34,6 +35,15 @@ class Contact:
     is_personal: bool = False  # a named person's email or phone, not a role's
 
 
+# A brand mailbox repeats the organisation's name: at least this many letters…
+_BRAND_RUN = 5  # letters shared with the organisation's name
+_BRAND_SHARE = 0.4  # …and at least this share of the local part's letters
+# Free-mail providers: their name says nothing about whose mailbox it is.
+_FREE_MAIL = {
+    "gmail", "googlemail", "yahoo", "hotmail", "outlook", "live", "msn", "aol",
+    "icloud", "me", "mac", "btinternet", "btopenworld", "sky", "virginmedia",
+    "talktalk", "protonmail", "proton", "gmx", "mail", "ymail", "zoho", "yandex",
+}  # fmt: skip
 # Local-part words that name a function rather than a person.
 _ROLE_WORDS = {
     "info", "information", "hello", "hi", "hey", "contact", "contacts", "contactus",
@@ -52,7 +62,10 @@ _ROLE_WORDS = {
     "feedback", "complaints", "quotes", "quote", "hire", "welcome",
     "churchwarden", "treasurer", "secretary", "chair", "reader", "prayer",
     "requests", "clerk", "headteacher", "manager", "director", "editor", "ask",
+    "ltd", "limited", "group", "museum", "club", "society", "trust", "school",
 }  # fmt: skip
+# Function words long enough to be recognised inside a run-together local part.
+_LONG_ROLE_WORDS = {word for word in _ROLE_WORDS if len(word) >= 6}
 _ROLE_PHONE = re.compile(
     r"switchboard|office|main|reception|enquir|sales|support|helpline|head office"
     r"|bookings?|customer|general|landline|freephone",
@@ -94,12 +107,11 @@ def extract_contacts(page: Page) -> list[Contact]:
 def _all_contacts(page: Page) -> list[Contact]:
     contacts: list[Contact] = []
     emails = find_emails(page)
-    personal_names = {
-        _person_name(email.value) for email in emails if _is_personal_email(email)
-    }
+    site = urlsplit(page.url).hostname or ""
+    personal = {e.value: not is_role_address(e.value, site) for e in emails}
+    personal_names = {_person_name(value) for value, mine in personal.items() if mine}
     contacts += [
-        Contact("email", e.value, e.shown, page.url, _is_personal_email(e))
-        for e in emails
+        Contact("email", e.value, e.shown, page.url, personal[e.value]) for e in emails
     ]
     contacts += [
         Contact(
@@ -215,16 +227,44 @@ def _company_numbers(page: Page) -> list[tuple[str, str]]:
     return list(found.items())
 
 
-def is_role_local(local: str) -> bool:
-    """True when an address's local part names a function ("sales", "hello.uk")."""
-    words = [w for w in re.split(r"[._+\-\d]+", local.lower()) if w]
+def is_role_address(address: str, site: str = "") -> bool:
+    """True when *address* is a role or brand mailbox, not a named person's.
+
+    Role: the local part is or holds a function word ("sales", "hello.uk",
+    "bookingsteam"). Brand: it repeats a good part of the organisation's name, taken
+    from the site's host or the address's own domain ("bloom.services@gmail.com" on
+    bloomgardens.co.uk). Anything else (a first name, initials, "first.last") is
+    treated as personal, the safe side for personal data.
+    """
+    local, _, domain = address.lower().partition("@")
+    words = [w for w in re.split(r"[._+\-\d]+", local) if w]
     if not words:
         return False
-    return local.lower() in _ROLE_WORDS or any(word in _ROLE_WORDS for word in words)
+    if local in _ROLE_WORDS or any(word in _ROLE_WORDS for word in words):
+        return True
+    if any(role in local for role in _LONG_ROLE_WORDS):
+        return True
+    if local.endswith(("ltd", "limited", "plc", "llp")):
+        return True  # a company's own name as the mailbox
+    letters = "".join(words)
+    return any(
+        _shared_run(letters, name) >= max(_BRAND_RUN, _BRAND_SHARE * len(letters))
+        for name in (_name_of(site), _name_of(domain))
+    )
 
 
-def _is_personal_email(email: FoundEmail) -> bool:
-    return not is_role_local(email.value.split("@", 1)[0])
+def _name_of(host: str) -> str:
+    """The letters of a host's registrable name: ``www.bloom-gardens.co.uk`` →
+    bloomgardens; empty for free-mail providers, whose name says nothing."""
+    name = registrable_domain(host.lower()).split(".", 1)[0] if host else ""
+    return "" if name in _FREE_MAIL else re.sub(r"[^a-z]", "", name)
+
+
+def _shared_run(a: str, b: str) -> int:
+    """Length of the longest run of letters *a* and *b* have in common."""
+    if not a or not b:
+        return 0
+    return SequenceMatcher(None, a, b, autojunk=False).find_longest_match().size
 
 
 def _person_name(address: str) -> str:

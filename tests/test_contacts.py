@@ -564,3 +564,37 @@ def test_more_obfuscations(html: str, expected: list[str]) -> None:
 def test_phone_regions(html: str, url: str, expected: list[str]) -> None:
     """National numbers read in the site's country; fax lines are not contacts."""
     assert values(html, "phone", url=url) == expected
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("not html at all", id="plain-text"),
+        pytest.param(
+            "<a href='https://x.com[::1'>x</a><a href='http://[::1'>y</a>",
+            id="malformed-urls",
+        ),
+        pytest.param(
+            "<a href='mailto:'>m</a><a href='tel:'>t</a><a href='https://wa.me/'>w</a>",
+            id="empty-schemes",
+        ),
+        pytest.param(
+            '<script type="application/ld+json">{"@type": ["Organization", 5],'
+            ' "email": 5, "telephone": ["0113 243 8610", null], "sameAs": {"a": 1},'
+            ' "address": [{"@type": "PostalAddress", "postalCode": 7,'
+            ' "addressCountry": {"name": 3}}], "identifier": [{"propertyID":'
+            ' "Company number", "value": "x"}, 4]}</script>',
+            id="odd-jsonld-shapes",
+        ),
+        pytest.param(
+            "<span data-cfemail='zz'>x</span><a href='/cdn-cgi/l/email-protection#00'>"
+            "y</a>",
+            id="bad-cfemail",
+        ),
+    ],
+)
+def test_odd_pages_do_not_raise(html: str) -> None:
+    """Malformed markup, URLs and JSON-LD give no contact rather than an error."""
+    page = Page(url=URL, html=html)
+    assert all(c.kind != "email" for c in extract_contacts(page))

@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from urllib.parse import urlsplit
 
 from crawler.extract.company_numbers import find_company_number_matches
 from crawler.extract.emails import find_emails, registrable_domain
@@ -21,6 +20,7 @@ from crawler.extract.page import Page
 from crawler.extract.phones import FoundPhone, find_phones
 from crawler.extract.postcodes import find_addresses, find_postcodes
 from crawler.extract.socials import find_socials
+from crawler.extract.urls import host_of
 from crawler.keys import normalise_company_number
 
 KINDS = ("email", "phone", "postcode", "address", "social", "company_number")
@@ -107,7 +107,7 @@ def extract_contacts(page: Page) -> list[Contact]:
 def _all_contacts(page: Page) -> list[Contact]:
     contacts: list[Contact] = []
     emails = find_emails(page)
-    site = urlsplit(page.url).hostname or ""
+    site = host_of(page.url)
     personal = {e.value: not is_role_address(e.value, site) for e in emails}
     personal_names = {_person_name(value) for value, mine in personal.items() if mine}
     contacts += [
@@ -197,7 +197,7 @@ def site_contacts(per_page: Sequence[list[Contact]]) -> list[Contact]:
 def _own(contact: Contact) -> bool:
     """Contacts a listing page cannot be quoting for someone else."""
     if contact.kind == "email":
-        site = registrable_domain(urlsplit(contact.url).hostname or "")
+        site = registrable_domain(host_of(contact.url))
         return registrable_domain(contact.value.rpartition("@")[2]) == site
     return contact.kind not in ("postcode", "phone")
 

@@ -22,6 +22,7 @@ from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher
 from crawler.extract.jsonld import objects_of_type, walk
 from crawler.extract.lines import lines_with
 from crawler.extract.page import Page
+from crawler.extract.urls import host_of
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ def page_region(page: Page) -> str:
             country = country.get("name") or country.get("identifier")
         if isinstance(country, str) and len(country.strip()) == 2:
             return country.strip().upper()
-    top = (urlsplit(page.url).hostname or "").rpartition(".")[2].lower()
+    top = host_of(page.url).rpartition(".")[2]
     if len(top) == 2 and top.isalpha() and top not in _GENERIC_CCTLDS:
         region = "GB" if top == "uk" else top.upper()
         if region in phonenumbers.SUPPORTED_REGIONS:
@@ -165,7 +166,10 @@ def _e164(number: phonenumbers.PhoneNumber) -> str | None:
 
 def whatsapp_number(url: str) -> str | None:
     """The number of a WhatsApp click-to-chat link (``wa.me/447…``, ``?phone=``)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
     digits = parts.path.strip("/").split("/", 1)[0]
     if not digits.isdigit():
         digits = (parse_qs(parts.query).get("phone") or [""])[0]

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from crawler.extract.page import Page
 from crawler.extract.phones import whatsapp_number
+from crawler.extract.urls import host_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +133,7 @@ def find_socials(page: Page) -> list[FoundSocial]:
     people (a team card, a testimonial, an author box) are those people's profiles,
     not the organisation's.
     """
-    own = platform_of(urlsplit(page.url).hostname or "")
+    own = platform_of(host_of(page.url))
     found: dict[str, FoundSocial] = {}
     for url, text in [*_anchors(page), *_same_as(page)]:
         social = canonical_social(url)
@@ -151,9 +152,7 @@ def _anchors(page: Page) -> list[tuple[str, str]]:
     found = []
     for anchor in page.tree.iter("a"):
         href = (anchor.get("href") or "").strip()
-        if not _SOCIAL_HINT.search(href):
-            continue
-        if platform_of(urlsplit(href).hostname or "") is None:
+        if not _SOCIAL_HINT.search(href) or platform_of(host_of(href)) is None:
             continue
         text = " ".join(anchor.text_content().split())
         if _about_people(anchor, site):
@@ -166,7 +165,7 @@ def _anchors(page: Page) -> list[tuple[str, str]]:
 
 def _site_name(url: str) -> str:
     """The site's name without punctuation: ``www.acme-widgets.co.uk`` → acmewidgets."""
-    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    host = host_of(url).removeprefix("www.")
     return re.sub(r"[^a-z0-9]", "", host.split(".", 1)[0])
 
 
@@ -226,7 +225,9 @@ def _owner_objects(data: object) -> list[dict]:
     if not isinstance(data, dict):
         return []
     kind = data.get("@type")
-    kinds = " ".join(k for k in (kind if isinstance(kind, list) else [kind]) if k)
+    kinds = " ".join(
+        k for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)
+    )
     owner = not kinds or _OWNER.search(kinds) or not _NOT_OWNER.search(kinds)
     objects = [data] if owner else []
     for key in _OWNER_KEYS:

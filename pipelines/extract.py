@@ -93,6 +93,7 @@ class ExtractionWriter:
         self.ruleset = taxonomy().version
         self._lock = asyncio.Lock()
         self._users = 0
+        self.pages_analysed = 0
 
     async def open(self) -> None:
         self._users += 1
@@ -108,6 +109,11 @@ class ExtractionWriter:
         # The engine is the process's (crawler.db.get_engine), shared with the page
         # pipeline, so it is not disposed here.
         await self.score(list(self.unscored))
+        logger.info(
+            "Extraction: %d pages analysed, %d organisations scored",
+            self.pages_analysed,
+            len(self.words),
+        )
 
     def count(self, key: str, amount: int = 1) -> None:
         if self.stats is not None:
@@ -160,6 +166,7 @@ class ExtractionWriter:
             _Pending(item.url, organisation_id, seen, signals, contacts)
         )
 
+        self.pages_analysed += 1
         self.words[organisation_id] = (
             self.words.get(organisation_id, 0) + analysis.words
         )
@@ -300,7 +307,7 @@ class ExtractionWriter:
         for org in ids:
             self.unscored.pop(org, None)
         self.count("organisations_scored", len(ids))
-        logger.info("Scored %d organisations", len(ids))
+        logger.debug("Scored %d organisations", len(ids))
 
 
 _writers: weakref.WeakKeyDictionary[Any, ExtractionWriter] = weakref.WeakKeyDictionary()

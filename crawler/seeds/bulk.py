@@ -11,12 +11,13 @@ the speed of a bare ``csv.reader`` loop.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator
 from typing import TextIO
 
 from crawler.seeds import sic
 from crawler.seeds.badrows import BadRows
-from crawler.seeds.csvrows import Tally, csv_rows
+from crawler.seeds.csvrows import HEARTBEAT, Tally, lines, misshapen
 from crawler.seeds.filters import Filters
 from crawler.seeds.formats import Source
 from crawler.seeds.postcodes import normalise_postcode
@@ -64,12 +65,18 @@ class _Columns:
 def read(
     source: Source, text: TextIO, filters: Filters, bad: BadRows, tally: Tally
 ) -> Iterator[Record | None]:
-    """Records of the rows that pass *filters*; ``None`` is a progress heartbeat."""
-    rows = csv_rows(text, source.name, bad, tally)
-    first = next(rows, None)
-    if first is None:
+    """Records of the rows that pass *filters*; ``None`` is a progress heartbeat.
+
+    The loop is :func:`~crawler.seeds.csvrows.csv_rows` written out with the status
+    and area tests inside it: one generator fewer per row is a tenth of the time.
+    """
+    reader = csv.reader(text, strict=True)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
         return
-    columns = _Columns(first[1])
+    columns = _Columns(header)
+    width = len(header)
     i_status = columns.index["CompanyStatus"]
     i_postcode = columns.index["RegAddress.PostCode"]
     i_town = columns.index.get("RegAddress.PostTown")
@@ -77,41 +84,61 @@ def read(
     areas = filters.area_prefilter
     # A file holds a dozen distinct statuses: each is judged once.
     status_ok: dict[str, bool] = {}
+    name = source.name
 
-    for item in rows:
-        if item is None:
-            yield None
-            continue
-        line, row = item
-
-        status = row[i_status]
-        verdict = status_ok.get(status)
-        if verdict is None:
-            verdict = status_ok[status] = filters.status_ok(status_slug(status))
-        if not verdict:
-            continue
-        if areas:
-            postcode = row[i_postcode]
-            area = postcode[:2].upper()
-            if area[1:].isdigit():
-                area = area[:1]
-            # A postcode with leading spaces is left to the full check below.
-            if area not in areas and not postcode[:1].isspace():
-                continue
-        if by_place and not filters.place_ok(
-            row[i_postcode], row[i_town] if i_town is not None else None
-        ):
-            continue
-
+    last = reader.line_num
+    count = reported = 0
+    while True:
         try:
-            check_text(row)
-            record = _record(columns, row, line)
-        except RowError as error:
-            bad.add(source.name, f"line {line}", error.reason, error.detail)
-            continue
-        if filters.details_ok(record.organisation):
-            tally.kept += 1
-            yield record
+            for row in reader:
+                start = last + 1
+                last = reader.line_num
+                if not row:
+                    continue
+                count += 1
+                if not count & (HEARTBEAT - 1):
+                    tally.read += count - reported
+                    reported = count
+                    yield None
+                if len(row) != width:
+                    misshapen(bad, name, start, last, len(row), width)
+                    continue
+
+                status = row[i_status]
+                verdict = status_ok.get(status)
+                if verdict is None:
+                    verdict = filters.status_ok(status_slug(status))
+                    status_ok[status] = verdict
+                if not verdict:
+                    continue
+                if areas:
+                    postcode = row[i_postcode]
+                    area = postcode[:2].upper()
+                    if area[1:].isdigit():
+                        area = area[:1]
+                    # A postcode with leading spaces is left to the full check below.
+                    if area not in areas and not postcode[:1].isspace():
+                        continue
+                if by_place and not filters.place_ok(
+                    row[i_postcode], row[i_town] if i_town is not None else None
+                ):
+                    continue
+
+                try:
+                    check_text(row)
+                    record = _record(columns, row, start)
+                except RowError as error:
+                    bad.add(name, f"line {start}", error.reason, error.detail)
+                    continue
+                if filters.details_ok(record.organisation):
+                    tally.kept += 1
+                    yield record
+            break
+        except csv.Error as error:
+            start, last = last + 1, reader.line_num
+            count += 1
+            bad.add(name, lines(start, last), "broken quoting", str(error))
+    tally.read += count - reported
 
 
 def _record(columns: _Columns, row: list[str], line: int) -> Record:

@@ -30,15 +30,29 @@ def lines(start: int, end: int) -> str:
     return f"line {start}" if end <= start else f"lines {start}-{end}"
 
 
+def misshapen(
+    bad: BadRows, name: str, start: int, last: int, cells: int, width: int
+) -> None:
+    """Count a row with the wrong number of cells.
+
+    A row that spans several physical lines is put down to an unbalanced quote,
+    which is what makes a record run on into the next lines.
+    """
+    if last > start:
+        bad.add(name, lines(start, last), "broken quoting", "unbalanced quote")
+    else:
+        detail = f"{cells} cells, header has {width}"
+        bad.add(name, lines(start, last), "wrong column count", detail)
+
+
 def csv_rows(
     text: TextIO, name: str, bad: BadRows, tally: Tally
 ) -> Iterator[tuple[int, list[str]] | None]:
     """Yield ``(line, row)`` for each data row with as many cells as the header.
 
     The header is read first and yielded as line 1. A row with another cell count, or
-    that the csv module rejects, is counted in *bad* and skipped; a row that spans
-    several physical lines with the wrong cell count is put down to an unbalanced
-    quote, which is what makes a record run on. Blank lines are not rows.
+    that the csv module rejects, is counted in *bad* and skipped. Blank lines are not
+    rows.
     """
     reader = csv.reader(text, strict=True)
     try:
@@ -64,13 +78,8 @@ def csv_rows(
                     yield None
                 if len(row) == width:
                     yield start, row
-                elif last > start:
-                    bad.add(
-                        name, lines(start, last), "broken quoting", "unbalanced quote"
-                    )
                 else:
-                    detail = f"{len(row)} cells, header has {width}"
-                    bad.add(name, lines(start, last), "wrong column count", detail)
+                    misshapen(bad, name, start, last, len(row), width)
             break
         except csv.Error as error:
             start, last = last + 1, reader.line_num

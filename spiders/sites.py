@@ -127,6 +127,8 @@ class SitesSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if org is not None:
+            org_condition(org)  # refuse a malformed value before anything starts
         self.org = org
         self.limit = _positive_int(limit, "limit") if limit else None
         self.seeds = read_seeds(Path(seeds)) if seeds else None

@@ -164,3 +164,23 @@ def test_progress_bar_on_a_terminal(
     assert "9,000 read" in shown
     assert "10 kept" in shown
     assert "rows/s" in shown
+
+
+def test_corrupt_zip_fails_naming_the_file(database: URL, tmp_path: Path) -> None:
+    """A zip damaged part-way stops with one line naming it; earlier batches stay."""
+    rows = [
+        bulk_row(f"{n:08d}", CompanyName=f"FIRM {n * 7919} LTD") for n in range(1, 3001)
+    ]
+    path = write_zip(tmp_path / "bulk.zip", {"part1.csv": bulk_csv(rows)})
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(64)
+    path.write_bytes(bytes(data))
+
+    result = runner.invoke(
+        app, ["seed", "companies-house", str(path), "--batch-size", "100"]
+    )
+
+    assert result.exit_code == 2, result.output
+    assert "bulk.zip:part1.csv: cannot read the file any further" in result.output
+    assert "Traceback" not in result.output

@@ -429,3 +429,18 @@ def test_header_with_fewer_columns_is_read_by_name(tmp_path: Path) -> None:
     assert record.organisation["name"] == "FEW LTD"
     assert record.organisation["postcode"] == "LS2 7HY"
     assert BULK_HEADER[1] == " CompanyNumber"
+
+
+def test_json_item_with_nul_is_skipped(tmp_path: Path) -> None:
+    """A JSON company whose name holds NUL is a bad row; the others are read."""
+    items = [
+        {"company_number": "00000001", "company_name": "GOOD LTD"},
+        {"company_number": "00000002", "company_name": "NUL\u0000 LTD"},
+    ]
+    path = tmp_path / "profiles.json"
+    path.write_text(json.dumps(items, indent=2))
+
+    records, bad, _ = read_all([path])
+
+    assert [r.organisation["name"] for r in records] == ["GOOD LTD"]
+    assert [(b.where, b.reason) for b in bad.listed] == [("item 2", "NUL byte")]

@@ -152,6 +152,8 @@ def seed(command: str, paths: list[Path], batch_size: int, **options: Any) -> No
     except KeyboardInterrupt:
         console.print("Interrupted: the batches written so far are kept.")
         raise typer.Exit(code=130) from None
+    except DatacityError as error:
+        raise fail(f"{error}; the batches written before it are kept") from None
     except OSError as error:
         raise fail(f"cannot reach the database at DATABASE_URL: {error}") from None
     except DBAPIError as error:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +21,7 @@ from typing import Any, TextIO
 from sqlalchemy import select
 
 from crawler import models
+from crawler.errors import DatacityError
 from crawler.seeds import bulk, chapi, opencorporates, plain, search_export, sic
 from crawler.seeds.badrows import BadRows
 from crawler.seeds.csvrows import Tally
@@ -53,6 +56,10 @@ COMMAND_FORMATS: dict[str, tuple[Format, ...]] = {
 _COMMAND_OF = {
     fmt: command for command, fmts in COMMAND_FORMATS.items() for fmt in fmts
 }
+
+
+class SourceReadError(DatacityError):
+    """A file that failed part-way through (truncated zip, disk error)."""
 
 
 @dataclass
@@ -172,9 +179,10 @@ async def _import(
     for source in sources:
         with open_text(source) as text:
             raw = text.buffer
-            for item in READERS[source.format](
+            items = READERS[source.format](
                 source, text, filters, result.bad, result.tally
-            ):
+            )
+            for item in _guarded(source, items):
                 if item is None:
                     if on_progress:
                         on_progress(result.tally, source, _fraction(raw, source))
@@ -189,6 +197,19 @@ async def _import(
                 on_progress(result.tally, source, 1.0)
     if batch:
         await write_batch(store, batch, result)
+
+
+def _guarded(source: Source, items: Iterator[Record | None]) -> Iterator[Record | None]:
+    """The reader's items; a file that cannot be read on fails naming the file.
+
+    A truncated zip or a disk error ends the import (the batches written stay);
+    errors of the database, raised outside this generator, keep their own types.
+    """
+    try:
+        yield from items
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as error:
+        msg = f"{source.name}: cannot read the file any further ({error})"
+        raise SourceReadError(msg) from error
 
 
 def _fraction(raw: Any, source: Source) -> float:

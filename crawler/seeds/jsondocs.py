@@ -36,6 +36,18 @@ def documents(source: Source, text: TextIO, bad: BadRows) -> Iterator[tuple[str,
             bad.add(source.name, f"line {number}", "bad JSON", str(error))
 
 
+def _strings(value: Any) -> Iterator[str]:
+    """Every string inside a row's values, for the UTF-8 and NUL checks."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for inner in value.values():
+            yield from _strings(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _strings(inner)
+
+
 def read_json(
     source: Source,
     text: TextIO,
@@ -55,8 +67,8 @@ def read_json(
                 tally.read += HEARTBEAT
                 yield None
             try:
-                check_text([json.dumps(item, ensure_ascii=False)])
                 record = build(item, place)
+                check_text([*_strings(record.organisation), *record.websites])
             except RowError as error:
                 bad.add(source.name, place, error.reason, error.detail)
                 continue

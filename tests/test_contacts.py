@@ -598,3 +598,12 @@ def test_odd_pages_do_not_raise(html: str) -> None:
     """Malformed markup, URLs and JSON-LD give no contact rather than an error."""
     page = Page(url=URL, html=html)
     assert all(c.kind != "email" for c in extract_contacts(page))
+
+
+def test_details_next_to_theme_placeholders_left_out() -> None:
+    """An address printed beside a 555 stand-in number is unfilled template text."""
+    html = (
+        "<h3>Support</h3><p>Email: help@demo-app.com</p><p>Phone: +1 (555) 123-4567</p>"
+        "<h3>Studio</h3><p>Write to</p><p>our team</p><p>at</p><p>hello@acme.co.uk</p>"
+    )
+    assert values(html, "email") == ["hello@acme.co.uk"]

@@ -88,6 +88,14 @@ _OWN_REGISTRATION = re.compile(
     r"regist\w*\W+(?:\w+\W+){0,3}ICO\b|\bICO\W+(?:regist|ref|number|no\b|fee)",
     re.IGNORECASE,
 )
+# Details theme authors type as stand-ins: North American 555 numbers, the
+# "1234 567890" run and the reserved example domains.
+_PLACEHOLDER = re.compile(
+    r"\(?\b555\)?[\s.-]\d{3}[\s.-]?\d{4}\b|\b1234\s?567\s?890\b"
+    r"|@example\.(?:com|org|net)\b",
+    re.IGNORECASE,
+)
+_TEMPLATE_REACH = 2  # lines either side
 _LISTING_POSTCODES = 3
 _ADDRESS_LINE = 60  # characters: shorter lines are read as one address block
 
@@ -96,12 +104,16 @@ def extract_contacts(page: Page) -> list[Contact]:
     """Every contact point on *page*, one per (kind, value), in a stable order.
 
     Emails, phones and postcodes quoted for a regulator (the ICO's helpline and
-    address in a privacy notice) are left out.
+    address in a privacy notice) are left out, and so are those printed next to a
+    theme's placeholder details ("Phone: +1 (555) 123-4567"), which mark the block
+    as template text nobody filled in.
     """
     contacts = _all_contacts(page)
-    if not _REGULATOR.search(page.text):
-        return contacts
-    return [c for c in contacts if not _for_regulator(page, c)]
+    if _REGULATOR.search(page.text):
+        contacts = [c for c in contacts if not _for_regulator(page, c)]
+    if _PLACEHOLDER.search(page.text):
+        contacts = [c for c in contacts if not _in_template_block(page, c)]
+    return contacts
 
 
 def _all_contacts(page: Page) -> list[Contact]:
@@ -151,6 +163,19 @@ def _for_regulator(page: Page, contact: Contact) -> bool:
             block -= 1
         if any(_names_regulator(text) for text in before):
             return True
+    return False
+
+
+def _in_template_block(page: Page, contact: Contact) -> bool:
+    """True when a line within two of *contact*'s holds a placeholder detail."""
+    if contact.kind not in ("email", "phone") or not contact.shown:
+        return False
+    lines = page.text.splitlines()
+    for index, line in enumerate(lines):
+        if contact.shown in line and not _PLACEHOLDER.search(contact.shown):
+            near = lines[max(0, index - _TEMPLATE_REACH) : index + _TEMPLATE_REACH + 1]
+            if any(_PLACEHOLDER.search(text) for text in near):
+                return True
     return False
 
 

@@ -607,3 +607,14 @@ def test_details_next_to_theme_placeholders_left_out() -> None:
         "<h3>Studio</h3><p>Write to</p><p>our team</p><p>at</p><p>hello@acme.co.uk</p>"
     )
     assert values(html, "email") == ["hello@acme.co.uk"]
+
+
+def test_company_number_from_jsonld_identifier_not_vat() -> None:
+    """A schema.org identifier named as a company number counts; taxID does not."""
+    html = (
+        '<script type="application/ld+json">{"@type": "Organization",'
+        ' "taxID": "GB123456789", "vatID": "GB987654321", "identifier":'
+        ' {"@type": "PropertyValue", "propertyID": "Company Number",'
+        ' "value": "SC123456"}}</script>'
+    )
+    assert values(html, "company_number") == ["SC123456"]

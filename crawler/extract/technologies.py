@@ -295,9 +295,17 @@ def _guards(sequence: Iterable[tuple[object, object]]) -> list[str] | None:
             inner = None
         if inner:
             candidates.append(inner)
-    scored = [(min(_informative(a) for a in alts), alts) for alts in candidates]
-    best = max(scored, default=(0, []), key=lambda pair: pair[0])
-    return best[1] if best[0] >= _MIN_LITERAL else None
+    usable = [alts for alts in candidates if all(map(_selective, alts))]
+    if not usable:
+        return None
+    return max(usable, key=lambda alts: min(_informative(a) for a in alts))
+
+
+def _selective(literal: str) -> bool:
+    """True when *literal* is rare enough on web pages to guard a regex: three
+    informative characters, or two inside a longer run (' class="el-')."""
+    informative = _informative(literal)
+    return informative >= _MIN_LITERAL or (informative >= 2 and len(literal) >= 6)
 
 
 def _branch_guards(branches: list) -> list[str] | None:

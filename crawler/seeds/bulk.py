@@ -52,14 +52,27 @@ _PREVIOUS = tuple(
 
 
 class _Columns:
-    """Cell positions by stripped header name; a missing column reads as empty."""
+    """Cell positions of the columns the reader uses, found by stripped name.
+
+    A column the file lacks points one past the row's end, where the reader puts an
+    empty cell before parsing a kept row: every lookup is then a plain index.
+    """
 
     def __init__(self, header: list[str]) -> None:
         self.index = {name.strip(): i for i, name in enumerate(header)}
+        self.number = self._at("CompanyNumber")
+        self.name = self._at("CompanyName")
+        self.status = self._at("CompanyStatus")
+        self.category = self._at("CompanyCategory")
+        self.postcode = self._at("RegAddress.PostCode")
+        self.town = self._at("RegAddress.PostTown")
+        self.incorporated = self._at("IncorporationDate")
+        self.address = tuple(self._at(n) for n in _ADDRESS)
+        self.sic = tuple(self._at(n) for n in _SIC)
+        self.previous = tuple((self._at(n), self._at(d)) for n, d in _PREVIOUS)
 
-    def cell(self, row: list[str], name: str) -> str:
-        i = self.index.get(name)
-        return row[i] if i is not None else ""
+    def _at(self, name: str) -> int:
+        return self.index.get(name, len(self.index))
 
 
 def read(
@@ -77,13 +90,14 @@ def read(
         return
     columns = _Columns(header)
     width = len(header)
-    i_status = columns.index["CompanyStatus"]
-    i_postcode = columns.index["RegAddress.PostCode"]
+    i_status = columns.status
+    i_postcode = columns.postcode
     i_town = columns.index.get("RegAddress.PostTown")
     by_place = filters.has_place
     areas = filters.area_prefilter
     # A file holds a dozen distinct statuses: each is judged once.
-    status_ok: dict[str, bool] = {}
+    kept_statuses: set[str] = set()
+    dropped_statuses: set[str] = set()
     name = source.name
 
     last = reader.line_num
@@ -105,12 +119,13 @@ def read(
                     continue
 
                 status = row[i_status]
-                verdict = status_ok.get(status)
-                if verdict is None:
-                    verdict = filters.status_ok(status_slug(status))
-                    status_ok[status] = verdict
-                if not verdict:
-                    continue
+                if status not in kept_statuses:
+                    if status in dropped_statuses:
+                        continue
+                    if not filters.status_ok(status_slug(status)):
+                        dropped_statuses.add(status)
+                        continue
+                    kept_statuses.add(status)
                 if areas:
                     postcode = row[i_postcode]
                     area = postcode[:2].upper()
@@ -124,6 +139,7 @@ def read(
                 ):
                     continue
 
+                row.append("")
                 try:
                     check_text(row)
                     record = _record(columns, row, start)
@@ -142,39 +158,39 @@ def read(
 
 
 def _record(columns: _Columns, row: list[str], line: int) -> Record:
-    cell = columns.cell
-    number = company_number(cell(row, "CompanyNumber"))
+    """The organisation of a row that ends with the extra empty cell (see _Columns)."""
+    number = company_number(row[columns.number])
 
     previous = []
-    for name_column, date_column in _PREVIOUS:
-        name = cell(row, name_column).strip()
+    for name_at, date_at in columns.previous:
+        name = row[name_at].strip()
         if name:
-            changed = uk_date(cell(row, date_column))
+            changed = uk_date(row[date_at])
             previous.append(
                 {"name": name, "changed_on": changed.isoformat() if changed else None}
             )
 
-    codes = [sic.code_of(cell(row, column)) for column in _SIC]
+    codes = [sic.code_of(row[i]) for i in columns.sic if row[i]]
     organisation = {
         "key": gb_key(number),
         "jurisdiction": JURISDICTION,
         "company_number": number,
-        "name": cell(row, "CompanyName").strip() or None,
-        "status": status_slug(cell(row, "CompanyStatus")),
-        "company_type": cell(row, "CompanyCategory").strip() or None,
+        "name": row[columns.name].strip() or None,
+        "status": status_slug(row[columns.status]),
+        "company_type": row[columns.category].strip() or None,
         "sic_codes": sic.codes_in(c for c in codes if c),
         "previous_names": previous,
         "registered_address": _address(columns, row),
-        "postcode": normalise_postcode(cell(row, "RegAddress.PostCode")),
-        "post_town": cell(row, "RegAddress.PostTown").strip() or None,
-        "incorporated_on": uk_date(cell(row, "IncorporationDate")),
+        "postcode": normalise_postcode(row[columns.postcode]),
+        "post_town": row[columns.town].strip() or None,
+        "incorporated_on": uk_date(row[columns.incorporated]),
         "source": SOURCE,
     }
     return Record(organisation, f"companies-house:{number}", f"line {line}")
 
 
 def _address(columns: _Columns, row: list[str]) -> str | None:
-    parts = [columns.cell(row, name).strip() for name in _ADDRESS]
+    parts = [row[i].strip() for i in columns.address]
     if parts[0]:
         parts[0] = f"C/O {parts[0]}"
     if parts[1]:

@@ -72,6 +72,7 @@ class ImportResult:
     signals: int = 0
     websites: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     outcome: str = "completed"
     run_id: int | None = None
 
@@ -88,6 +89,7 @@ class ImportResult:
             "websites": self.websites,
             "bad_rows": self.bad.as_dict(),
             "seconds": round(self.seconds, 3),
+            "cpu_seconds": round(self.cpu_seconds, 3),
             "rows_per_second": round(self.rate),
         }
 
@@ -148,7 +150,7 @@ async def run_import(
         **(args or {}),
     }
     result.run_id = await store.start_run(JOB, run_args)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     try:
         await _import(store, sources, filters, batch_size, on_progress, result)
     except BaseException as error:
@@ -156,12 +158,14 @@ async def run_import(
         interrupted = isinstance(error, asyncio.CancelledError | KeyboardInterrupt)
         result.outcome = "interrupted" if interrupted else "failed"
         result.seconds = time.perf_counter() - started
+        result.cpu_seconds = time.process_time() - cpu_started
         stats = {**result.stats(), "error": repr(error)[:500]}
         await store.finish_run(result.run_id, outcome=result.outcome, stats=stats)
         logger.warning("Seed import %s: %s", result.outcome, result.summary())
         raise
 
     result.seconds = time.perf_counter() - started
+    result.cpu_seconds = time.process_time() - cpu_started
     await store.finish_run(result.run_id, outcome=result.outcome, stats=result.stats())
     logger.info("Seed import completed: %s", result.summary())
     return result

@@ -18,7 +18,6 @@ RULESET_VERSION = "dcms-2016"
 # Dormant (99999) and non-trading (74990) companies say nothing about their sector.
 NON_TRADING = frozenset({"99999", "74990"})
 
-_FIVE_DIGITS = re.compile(r"^\d{5}$")
 _LEADING_CODE = re.compile(r"^\s*(\d{4,5})\b")
 
 
@@ -74,7 +73,7 @@ def codes_in(values: Iterable[str]) -> list[str]:
     codes: list[str] = []
     for value in values:
         code = value.strip()
-        if _FIVE_DIGITS.match(code) and code not in codes:
+        if len(code) == 5 and code.isascii() and code.isdigit() and code not in codes:
             codes.append(code)
     return codes
 

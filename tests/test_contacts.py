@@ -453,6 +453,90 @@ def test_whose_profile(html: str, expected: list[str]) -> None:
     assert values(html, "social") == expected
 
 
+def _headed(head: str, body: str) -> list[str]:
+    page = Page(url=URL, html=f"<html><head>{head}</head><body>{body}</body></html>")
+    return [c.value for c in extract_contacts(page) if c.kind == "social"]
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "expected"),
+    [
+        pytest.param(
+            '<title>A post - Acme Widgets</title><meta name="author" content="Jan Kowal">',
+            '<aside><a href="https://github.com/jan-kowal" title="@jan-kowal"></a>'
+            '<a href="https://x.com/acmewidgets">X</a></aside>',
+            ["https://x.com/acmewidgets"],
+            id="author-handle",
+        ),
+        pytest.param(
+            "<title>Contact</title>",
+            '<p>I am <a href="https://www.linkedin.com/in/jkowal">Jan Kowal</a>. Please'
+            ' <a href="https://www.linkedin.com/in/jkowal-1">connect on LinkedIn</a>'
+            ' or <a href="https://twitter.com/kowaljan">follow me</a>.</p>',
+            [],
+            id="named-profile-owner-elsewhere-on-the-page",
+        ),
+        pytest.param(
+            '<meta property="og:site_name" content="Ann Lee - Lee Consulting">'
+            '<meta name="author" content="Ann Lee">',
+            '<p>Find me on <a href="https://www.linkedin.com/in/annlee">LinkedIn</a></p>',
+            ["https://www.linkedin.com/in/annlee"],
+            id="sole-trader-named-after-herself",
+        ),
+        pytest.param(
+            '<meta name="author" content="Jan Kowal">',
+            '<footer><a href="https://github.com/acmewidgets-jan">GitHub</a></footer>',
+            ["https://github.com/acmewidgets-jan"],
+            id="handle-holding-the-site-name",
+        ),
+    ],
+)
+def test_profiles_of_people_the_page_names(
+    head: str, body: str, expected: list[str]
+) -> None:
+    """A handle holding the name of the page's author or of a person whose profile
+    the page links by name is that person's, unless it also holds the site's name."""
+    assert _headed(head, body) == expected
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        pytest.param(
+            "<p>To replan, call the NRE contact centre service on 03457 48 49 50.</p>",
+            [],
+            id="acronym-of-another-body",
+        ),
+        pytest.param(
+            "<p>For timetables ring National Rail Enquiries on 03457 48 49 50.</p>",
+            [],
+            id="named-body",
+        ),
+        pytest.param(
+            "<p>Call us now on 0113 243 8610.</p>",
+            ["+441132438610"],
+            id="call-us",
+        ),
+        pytest.param(
+            "<p>Call Acme Widgets on 0113 243 8610.</p>",
+            ["+441132438610"],
+            id="the-site-by-name",
+        ),
+        pytest.param(
+            "<p>Call AW Sales today on 0113 243 8610.</p>",
+            ["+441132438610"],
+            id="the-site-by-initials",
+        ),
+        pytest.param(
+            "<p>Call Gary on 07795 402275.</p>", ["+447795402275"], id="a-first-name"
+        ),
+    ],
+)
+def test_numbers_of_other_bodies_left_out(html: str, expected: list[str]) -> None:
+    """A sentence telling readers to call another named body quotes its number."""
+    assert values(html, "phone") == expected
+
+
 @pytest.mark.parametrize(
     ("html", "kind", "expected"),
     [

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from itertools import pairwise
 
 from crawler.extract.company_numbers import find_company_number_matches
 from crawler.extract.emails import find_emails, registrable_domain
@@ -19,7 +20,7 @@ from crawler.extract.jsonld import objects_of_type
 from crawler.extract.page import Page
 from crawler.extract.phones import FoundPhone, find_phones
 from crawler.extract.postcodes import find_addresses, find_postcodes
-from crawler.extract.socials import find_socials
+from crawler.extract.socials import find_socials, owner_words
 from crawler.extract.urls import host_of
 from crawler.keys import normalise_company_number
 
@@ -95,6 +96,18 @@ _PLACEHOLDER = re.compile(
     r"|@example\.(?:com|org|net)\b",
     re.IGNORECASE,
 )
+# "call", "ring"… and the words that may stand between it and a number without
+# naming anyone ("call us now on", "ring our office team at").
+_CALL = re.compile(r"\b(?:call|ring|phone|dial|contact|text)\b", re.IGNORECASE)
+_CALL_FILLER = {
+    "us", "our", "we", "me", "my", "the", "a", "an", "on", "at", "or", "and", "to",
+    "now", "today", "free", "anytime", "directly", "team", "office", "please",
+    "for", "more", "info", "information", "details", "number", "telephone", "tel",
+    "phone", "mobile", "freephone", "enquiries", "sales", "support", "help",
+    "line", "via", "by", "in", "you", "can", "also", "just", "simply", "give",
+    "call", "ring", "dial", "contact", "text",
+}  # fmt: skip
+_ACRONYM = re.compile(r"[A-Z]{2,6}")
 _TEMPLATE_REACH = 2  # lines either side
 _LISTING_POSTCODES = 3
 _ADDRESS_LINE = 60  # characters: shorter lines are read as one address block
@@ -113,6 +126,9 @@ def extract_contacts(page: Page) -> list[Contact]:
         contacts = [c for c in contacts if not _for_regulator(page, c)]
     if _PLACEHOLDER.search(page.text):
         contacts = [c for c in contacts if not _in_template_block(page, c)]
+    if any(c.kind == "phone" for c in contacts) and _CALL.search(page.text):
+        owner = owner_words(page)
+        contacts = [c for c in contacts if not _for_another_body(page, c, owner)]
     return contacts
 
 
@@ -145,6 +161,49 @@ def _all_contacts(page: Page) -> list[Contact]:
         for number, shown in _company_numbers(page)
     ]
     return contacts
+
+
+def _for_another_body(page: Page, contact: Contact, owner: set[str]) -> bool:
+    """True when the sentence holding a phone number tells readers to call a named
+    body other than the site's ("call the NRE contact centre on 03457 48 49 50",
+    "ring National Rail Enquiries on …"): an article quoting someone else's line."""
+    if contact.kind != "phone" or not contact.shown:
+        return False
+    for line in page.text.splitlines():
+        at = line.find(contact.shown)
+        if at < 0:
+            continue
+        sentence = re.split(r"[.!?]\s", line[:at])[-1]
+        call = _CALL.search(sentence)
+        if call and _names_other_body(sentence[call.end() :], owner):
+            return True
+    return False
+
+
+def _names_other_body(words: str, owner: set[str]) -> bool:
+    """True when *words* (those between "call" and the number) hold an acronym or
+    a run of two capitalised words that is not the site's own name."""
+    names = [
+        w
+        for w in re.findall(r"[A-Za-z][\w&'-]*", words)
+        if w.lower() not in _CALL_FILLER
+    ]
+    for word in names:
+        if _ACRONYM.fullmatch(word) and not _owns(word, owner):
+            return True
+    return any(
+        first[0].isupper()
+        and second[0].isupper()
+        and not (_owns(first, owner) or _owns(second, owner))
+        for first, second in pairwise(names)
+    )
+
+
+def _owns(word: str, owner: set[str]) -> bool:
+    """True when *word* is part of the site's name or an acronym of it."""
+    word = word.lower()
+    initials = {name[0] for name in owner}
+    return any(word in name for name in owner) or set(word) <= initials
 
 
 def _for_regulator(page: Page, contact: Contact) -> bool:

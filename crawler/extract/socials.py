@@ -28,6 +28,7 @@ class FoundSocial:
     shown: str  # the href as written
     platform: str
     context: str  # link text
+    source: str = "link"  # link | jsonld
 
 
 # Written by hand: no maintained library knows which paths of each platform are
@@ -121,6 +122,9 @@ _CTA = {
     "message", "company", "official", "account", "here", "click", "icon", "logo",
     "link", "opens", "in", "new", "tab", "window", "share", "go",
 }  # fmt: skip
+# "Jan Molak", "Mary-Jane O'Neil": two or three capitalised words, as authors sign.
+_PERSON_NAME = re.compile(r"[A-Z][a-z'-]+(?: [A-Z][a-z'-]+){1,2}")
+_TITLE_SEPARATOR = re.compile(r"\s+[-|–—•:·»]+\s+")
 _OWNER = re.compile(r"organi[sz]ation|business|corporation|website", re.IGNORECASE)
 _OWNER_KEYS = ("publisher", "provider", "brand", "parentOrganization")
 
@@ -134,18 +138,26 @@ def find_socials(page: Page) -> list[FoundSocial]:
     not the organisation's.
     """
     own = platform_of(host_of(page.url))
+    people: set[str] = set()
+    anchors = _anchors(page, people)
+    owner = owner_words(page)
+    people |= _author_names(page, owner)
     found: dict[str, FoundSocial] = {}
-    for url, text in [*_anchors(page), *_same_as(page)]:
+    for url, text, source in [*anchors, *_same_as(page)]:
         social = canonical_social(url)
         if social is None or social[1] == own:
             continue
         value, platform = social
+        if source == "link" and _someones_handle(value, people, owner):
+            continue
         if value not in found:
-            found[value] = FoundSocial(value, url, platform, text)
+            found[value] = FoundSocial(value, url, platform, text, source)
     return list(found.values())
 
 
-def _anchors(page: Page) -> list[tuple[str, str]]:
+def _anchors(page: Page, people: set[str]) -> list[tuple[str, str, str]]:
+    """Profile links outside blocks about people; the names of the people those
+    blocks and links present are added to *people*."""
     if page.tree is None:
         return []
     site = _site_name(page.url)
@@ -155,12 +167,54 @@ def _anchors(page: Page) -> list[tuple[str, str]]:
         if not _SOCIAL_HINT.search(href) or platform_of(host_of(href)) is None:
             continue
         text = " ".join(anchor.text_content().split())
-        if _about_people(anchor, site):
+        follow = _about_people(anchor, site)
+        if follow:
+            if isinstance(follow, str):
+                people.add(follow.lower())
             continue
         if _PERSONAL_PROFILE.search(href) and _names_someone_else(text, site):
+            people.update(_name_words(text))
             continue
-        found.append((href, text))
+        found.append((href, text, "link"))
     return found
+
+
+def owner_words(page: Page) -> set[str]:
+    """Words of the site's own name: its host (whole and cut at hyphens),
+    ``og:site_name`` and the first and last parts of the title ("Post - Acme Ltd")."""
+    host = host_of(page.url).removeprefix("www.").split(".", 1)[0]
+    names = [page.meta.get("og:site_name", ""), host]
+    parts = _TITLE_SEPARATOR.split(page.title)
+    names += [parts[0], parts[-1]] if parts else []
+    words = {w.lower() for name in names for w in re.findall(r"[^\W\d_]{3,}", name)}
+    site = _site_name(page.url)
+    return (words - _CTA) | ({site} if site else set())
+
+
+def _author_names(page: Page, owner: set[str]) -> set[str]:
+    """The words of a person's name given as the page's author, unless it is the
+    site's own name (a sole trader's site)."""
+    author = page.meta.get("author", "").strip()
+    if not _PERSON_NAME.fullmatch(author):
+        return set()
+    words = _name_words(author)
+    return set() if words & owner else words
+
+
+def _name_words(text: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"[^\W\d_]{3,}", text)} - _CTA
+
+
+def _someones_handle(value: str, people: set[str], owner: set[str]) -> bool:
+    """True when the profile's handle holds the name of a person the page presents
+    (its author, someone to "Follow", a profile link's named owner) and no word of
+    the site's own name: that person's account, not the organisation's."""
+    if not people:
+        return False
+    handle = re.sub(r"[^a-z]", "", value.rstrip("/").rsplit("/", 1)[-1].lower())
+    if any(word in handle for word in owner):
+        return False
+    return any(name in handle for name in people)
 
 
 def _site_name(url: str) -> str:
@@ -183,10 +237,11 @@ def _names_someone_else(text: str, site: str) -> bool:
     return not any(_in_site(w, site) for w in words)
 
 
-def _about_people(element: object, site: str) -> bool:
+def _about_people(element: object, site: str) -> bool | str:
     """True when an ancestor of *element* is a block about people: by its tag, by
     the words in its class and id, or by a heading such as "Follow Jan!" that
-    invites readers to follow someone the site is not named after."""
+    invites readers to follow someone the site is not named after (then the name,
+    "Jan", is returned)."""
     parent = element.getparent()
     for depth in range(_PEOPLE_DEPTH):
         if parent is None:
@@ -201,19 +256,19 @@ def _about_people(element: object, site: str) -> bool:
                 match = _FOLLOW_SOMEONE.search(heading.text_content())
                 name = match.group(1) if match else ""
                 if name and name.lower() not in _CTA and not _in_site(name, site):
-                    return True
+                    return name
         parent = parent.getparent()
     return False
 
 
-def _same_as(page: Page) -> list[tuple[str, str]]:
+def _same_as(page: Page) -> list[tuple[str, str, str]]:
     found = []
     for item in page.jsonld:
         for obj in _owner_objects(item):
             same = obj.get("sameAs")
             for url in same if isinstance(same, list) else [same]:
                 if isinstance(url, str):
-                    found.append((url, "sameAs"))
+                    found.append((url, "sameAs", "jsonld"))
     return found
 
 

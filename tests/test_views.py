@@ -132,6 +132,34 @@ async def test_comparison_counts_every_cell(store: Store) -> None:
     assert counts == register_city.HEADLINE
 
 
+REGISTER_CONDITIONS = {
+    "organisations": "1 = 1",
+    "websites_matched": "website_matched",
+    "websites_verified": "website_verified",
+    "digital_by_sic": "digital_by_sic",
+    "digital_by_web": "digital_by_web",
+    "digital_by_both": "digital_basis = 'both'",
+    "sic_only": "digital_basis = 'sic_only'",
+    "web_only": "digital_basis = 'web_only'",
+    "digital_either": "organisation_id IN (SELECT organisation_id FROM digital_register)",
+    "web_verdict_unknown": "is_digital IS NULL",
+}
+
+
+@pytest.mark.asyncio
+async def test_comparison_equals_counting_register_rows(store: Store) -> None:
+    """Each headline number equals a plain count of the register rows it describes."""
+    await plant(store)
+
+    counted = {}
+    for name, condition in REGISTER_CONDITIONS.items():
+        sql = f"SELECT count(*) FROM register WHERE {condition}"
+        [(counted[name],)] = await rows_of(store, sql)
+    [comparison] = await rows_of(store, "SELECT * FROM digital_comparison")
+
+    assert counted == dict(zip(REGISTER_CONDITIONS, comparison, strict=True))
+
+
 @pytest.mark.asyncio
 async def test_register_row_explains_the_organisation(store: Store) -> None:
     """A register row carries the website, top evidence, role contacts and district."""

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from crawler.config import load_settings
 from crawler.db import create_engine
 from crawler.errors import ConfigError
-from crawler.register import DISTRICT_COLUMNS, Area, Report, build_report
+from crawler.register import DISTRICT_COLUMNS, Area, Report, build_report, views
 
 T = TypeVar("T")
 
@@ -85,7 +85,7 @@ def run_on_register(url: URL, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
         raise fail(f"cannot reach the database at DATABASE_URL: {error}") from None
     except DBAPIError as error:
         text = str(error.orig)
-        if "register" in text or "sector_counts" in text:
+        if any(name in text for name in views.tables):
             # A database created before migration 0002 has no views yet.
             message = f"the register views are missing ({text.strip()}); run `datacity db upgrade`"
             raise fail(message) from None

@@ -16,6 +16,12 @@ parsers the extraction uses (phonenumbers for phones, the canonical social URL),
 Scores are micro-averaged over all items: every (item, value) pair is one decision.
 Addresses the labels call "hidden only" (present only in JSON-LD or scripts) are
 optional: finding them is not a false positive and missing them is not a miss.
+
+The sites labels list contact points "as a visitor would find them (mailto links and
+visible text)" and socials "exactly as linked" (their SOURCES.md), and their notes
+name JSON-LD-only items without listing them. So on that set an email, phone or
+profile found only in schema.org JSON-LD, on every page where it was found, is
+optional in the same way; anything also shown or linked is scored as usual.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from pathlib import Path
 import phonenumbers
 from w3lib.encoding import html_to_unicode
 
-from crawler.extract.contacts import Contact, collect_contacts
+from crawler.extract.contacts import Contact, extract_contacts, site_contacts
 from crawler.extract.page import Page
 from crawler.extract.postcodes import normalise_postcode
 from crawler.extract.socials import canonical_social
@@ -65,6 +71,7 @@ class Item:
     optional: dict[str, set[str]] = field(default_factory=dict)
     is_digital: str = ""  # yes | no | borderline
     platforms: set[str] | None = None  # social platforms the labels cover
+    visible_only: bool = False  # labels list only what a visitor sees or clicks
 
 
 @dataclass
@@ -206,6 +213,7 @@ def _site_item(root: Path, row: dict, line: int) -> Item:
         },
         is_digital=(row.get("is_digital") or "").strip().lower(),
         platforms=SITE_PLATFORMS,
+        visible_only=True,
     )
 
 
@@ -273,7 +281,9 @@ def evaluate(
     digital_errors: list[tuple[str, str, str]] = []
 
     for done, item in enumerate(items, start=1):
-        found = _predict(item)
+        found, hidden = _predict(item)
+        for kind, values in hidden.items():
+            item.optional[kind] = item.optional.get(kind, set()) | values
         for kind in kinds:
             if kind not in item.truth:
                 continue
@@ -301,16 +311,30 @@ def evaluate(
     )
 
 
-def _predict(item: Item) -> dict[str, dict[str, Contact]]:
-    """What the extraction finds for the item: kind → value → first sighting."""
+def _predict(
+    item: Item,
+) -> tuple[dict[str, dict[str, Contact]], dict[str, set[str]]]:
+    """What the extraction finds for the item: kind → value → first sighting; and,
+    when the labels list only visible contacts, kind → values found only in JSON-LD.
+    """
+    per_page = [extract_contacts(page) for page in item.pages]
+    hidden: dict[str, set[str]] = {}
+    if item.visible_only:
+        shown = {
+            (c.kind, c.value) for cs in per_page for c in cs if c.source != "jsonld"
+        }
+        for contacts in per_page:
+            for c in contacts:
+                if (c.kind, c.value) not in shown:
+                    hidden.setdefault(c.kind, set()).add(c.value)
     found: dict[str, dict[str, Contact]] = {}
-    for contact in collect_contacts(item.pages):
+    for contact in site_contacts(per_page):
         if contact.kind == "social" and item.platforms is not None:
             social = canonical_social(contact.value)
             if social is None or social[1] not in item.platforms:
                 continue
         found.setdefault(contact.kind, {}).setdefault(contact.value, contact)
-    return found
+    return found, hidden
 
 
 def _score(

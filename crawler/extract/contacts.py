@@ -34,6 +34,9 @@ class Contact:
     shown: str  # as shown on the page
     url: str  # the page's URL
     is_personal: bool = False  # a named person's email or phone, not a role's
+    # Where it was read: "jsonld" for schema.org data a visitor never sees; else
+    # the visible source (mailto, tel, text, obfuscated, cloudflare, link).
+    source: str = "text"
 
 
 # A brand mailbox repeats the organisation's name: at least this many letters…
@@ -139,11 +142,17 @@ def _all_contacts(page: Page) -> list[Contact]:
     personal = {e.value: not is_role_address(e.value, site) for e in emails}
     personal_names = {_person_name(value) for value, mine in personal.items() if mine}
     contacts += [
-        Contact("email", e.value, e.shown, page.url, personal[e.value]) for e in emails
+        Contact("email", e.value, e.shown, page.url, personal[e.value], e.source)
+        for e in emails
     ]
     contacts += [
         Contact(
-            "phone", p.value, p.shown, page.url, _is_personal_phone(p, personal_names)
+            "phone",
+            p.value,
+            p.shown,
+            page.url,
+            _is_personal_phone(p, personal_names),
+            p.source,
         )
         for p in find_phones(page)
     ]
@@ -151,14 +160,16 @@ def _all_contacts(page: Page) -> list[Contact]:
         Contact("postcode", p.value, p.shown, page.url) for p in find_postcodes(page)
     ]
     contacts += [
-        Contact("address", line, line, page.url) for line, _ in find_addresses(page)
+        Contact("address", line, line, page.url, source="jsonld")
+        for line, _ in find_addresses(page)
     ]
     contacts += [
-        Contact("social", s.value, s.shown, page.url) for s in find_socials(page)
+        Contact("social", s.value, s.shown, page.url, source=s.source)
+        for s in find_socials(page)
     ]
     contacts += [
-        Contact("company_number", number, shown, page.url)
-        for number, shown in _company_numbers(page)
+        Contact("company_number", number, shown, page.url, source=source)
+        for number, (shown, source) in _company_numbers(page).items()
     ]
     return contacts
 
@@ -286,13 +297,16 @@ def _own(contact: Contact) -> bool:
     return contact.kind not in ("postcode", "phone")
 
 
-def _company_numbers(page: Page) -> list[tuple[str, str]]:
+def _company_numbers(page: Page) -> dict[str, tuple[str, str]]:
     """Numbers from the trading disclosure in the text, then from schema.org data.
 
     In JSON-LD only an ``identifier`` whose name says it is a company registration
     counts; ``taxID`` and ``vatID`` hold VAT numbers, which look alike.
     """
-    found = dict(find_company_number_matches(page.text))
+    found = {
+        number: (shown, "text")
+        for number, shown in find_company_number_matches(page.text)
+    }
     for organisation in objects_of_type(page.jsonld, "Organization", "LocalBusiness"):
         identifiers = organisation.get("identifier")
         for identifier in (
@@ -305,10 +319,11 @@ def _company_numbers(page: Page) -> list[tuple[str, str]]:
             if not re.search(r"compan|registration|crn", label, re.I) or not value:
                 continue
             try:
-                found.setdefault(normalise_company_number(str(value)), str(value))
+                number = normalise_company_number(str(value))
+                found.setdefault(number, (str(value), "jsonld"))
             except ValueError:
                 continue
-    return list(found.items())
+    return found
 
 
 def is_role_address(address: str, site: str = "") -> bool:

@@ -140,8 +140,9 @@ def find_socials(page: Page) -> list[FoundSocial]:
     own = platform_of(host_of(page.url))
     people: set[str] = set()
     anchors = _anchors(page, people)
-    owner = owner_words(page)
-    people |= _author_names(page, owner)
+    author = page.meta.get("author", "").strip()
+    owner = owner_words(page) if people or author else set()
+    people |= _author_names(author, owner)
     found: dict[str, FoundSocial] = {}
     for url, text, source in [*anchors, *_same_as(page)]:
         social = canonical_social(url)
@@ -191,10 +192,9 @@ def owner_words(page: Page) -> set[str]:
     return (words - _CTA) | ({site} if site else set())
 
 
-def _author_names(page: Page, owner: set[str]) -> set[str]:
+def _author_names(author: str, owner: set[str]) -> set[str]:
     """The words of a person's name given as the page's author, unless it is the
     site's own name (a sole trader's site)."""
-    author = page.meta.get("author", "").strip()
     if not _PERSON_NAME.fullmatch(author):
         return set()
     words = _name_words(author)

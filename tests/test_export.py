@@ -75,6 +75,22 @@ async def test_csv_holds_the_digital_register(store: Store, monkeypatch, tmp_pat
 
 
 @pytest.mark.asyncio
+async def test_csv_of_every_organisation(store: Store, monkeypatch, tmp_path):
+    """--all adds the organisations that are digital by neither measure."""
+    await plant(store)
+    output = tmp_path / "everyone.csv"
+
+    result = export(store, monkeypatch, "--all", "--output", str(output))
+
+    assert result.exit_code == 0, result.output
+    with output.open(newline="") as handle:
+        basis = {row["name"]: row["digital_basis"] for row in csv.DictReader(handle)}
+    assert len(basis) == len(register_city.ORGANISATIONS)
+    assert basis["Beta Bakery Ltd"] == "neither"
+    assert basis["Eta Holdings Ltd"] == "neither"
+
+
+@pytest.mark.asyncio
 async def test_jsonl_without_personal_contacts(store: Store, monkeypatch, tmp_path):
     """--no-personal leaves out a named person's email and keeps role mailboxes."""
     await plant(store)

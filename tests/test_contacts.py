@@ -530,6 +530,26 @@ def test_profiles_of_people_the_page_names(
         pytest.param(
             "<p>Call Gary on 07795 402275.</p>", ["+447795402275"], id="a-first-name"
         ),
+        pytest.param(
+            "<p>For bookings call John Smith on 07795 402275.</p>",
+            ["+447795402275"],
+            id="a-person-at-the-firm",
+        ),
+        pytest.param(
+            "<p>Call Our Bookings &amp; Enquiries Line on 0113 243 8610.</p>",
+            ["+441132438610"],
+            id="our-line",
+        ),
+        pytest.param(
+            "<p>CALL FOR A FREE QUOTE ON 0113 243 8610</p>",
+            ["+441132438610"],
+            id="shouted-call-to-action",
+        ),
+        pytest.param(
+            "<p>To report a pothole call Leeds City Council on 0113 222 4407.</p>",
+            [],
+            id="council",
+        ),
     ],
 )
 def test_numbers_of_other_bodies_left_out(html: str, expected: list[str]) -> None:

@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from itertools import pairwise
 
 from crawler.extract.company_numbers import find_company_number_matches
 from crawler.extract.emails import find_emails, registrable_domain
@@ -111,6 +110,18 @@ _CALL_FILLER = {
     "call", "ring", "dial", "contact", "text",
 }  # fmt: skip
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
+_WORD = re.compile(r"[A-Za-z][\w&'-]*")
+_CALL_REACH = 8  # words between "call" and the number
+_NAME_JOINERS = {"of", "for", "and", "&"}
+_OURS = {"our", "my", "us", "we"}
+# Words in the names of public bodies, services and companies, not of people.
+_BODY_WORDS = {
+    "rail", "railway", "railways", "council", "helpline", "hotline", "trust",
+    "agency", "authority", "bank", "police", "commission", "department",
+    "association", "society", "foundation", "bureau", "advice", "nhs", "ltd",
+    "limited", "plc", "network", "embassy", "ministry", "hospital", "ombudsman",
+    "registry", "samaritans", "charity",
+}  # fmt: skip
 _TEMPLATE_REACH = 2  # lines either side
 _LISTING_POSTCODES = 3
 _ADDRESS_LINE = 60  # characters: shorter lines are read as one address block
@@ -192,29 +203,40 @@ def _for_another_body(page: Page, contact: Contact, owner: set[str]) -> bool:
 
 
 def _names_other_body(words: str, owner: set[str]) -> bool:
-    """True when *words* (those between "call" and the number) hold an acronym or
-    a run of two capitalised words that is not the site's own name."""
-    names = [
-        w
-        for w in re.findall(r"[A-Za-z][\w&'-]*", words)
-        if w.lower() not in _CALL_FILLER
-    ]
-    for word in names:
-        if _ACRONYM.fullmatch(word) and not _owns(word, owner):
+    """True when *words* (those between "call" and the number) name a body that is
+    not the site: an acronym ("NRE", not in block capitals shouting "CALL FOR A
+    QUOTE"), or a run of capitalised words holding an institution's word ("National
+    Rail Enquiries", "Leeds City Council"). A person's name ("call John Smith") is
+    someone at the organisation, so it does not count."""
+    found = _WORD.findall(words)
+    if len(found) > _CALL_REACH:
+        return False  # too far from "call" to be what is called
+    if any(c.islower() for c in words) and any(
+        _ACRONYM.fullmatch(word)
+        and word.lower() not in _CALL_FILLER
+        and not _owns_acronym(word, owner)
+        for word in found
+    ):
+        return True
+    run: list[str] = []
+    for word in [*found, ""]:
+        if word[:1].isupper() or (run and word.lower() in _NAME_JOINERS):
+            run.append(word.lower())
+            continue
+        if (
+            any(w in _BODY_WORDS for w in run)
+            and not _OURS & set(run)
+            and not any(w in name for w in run for name in owner)
+        ):
             return True
-    return any(
-        first[0].isupper()
-        and second[0].isupper()
-        and not (_owns(first, owner) or _owns(second, owner))
-        for first, second in pairwise(names)
-    )
+        run = []
+    return False
 
 
-def _owns(word: str, owner: set[str]) -> bool:
-    """True when *word* is part of the site's name or an acronym of it."""
+def _owns_acronym(word: str, owner: set[str]) -> bool:
+    """True when the acronym is part of the site's name or made of its initials."""
     word = word.lower()
-    initials = {name[0] for name in owner}
-    return any(word in name for name in owner) or set(word) <= initials
+    return any(word in name for name in owner) or set(word) <= {n[0] for n in owner}
 
 
 def _for_regulator(page: Page, contact: Contact) -> bool:

@@ -444,3 +444,38 @@ def test_json_item_with_nul_is_skipped(tmp_path: Path) -> None:
 
     assert [r.organisation["name"] for r in records] == ["GOOD LTD"]
     assert [(b.where, b.reason) for b in bad.listed] == [("item 2", "NUL byte")]
+
+
+def test_area_fast_path_agrees_with_full_parse(tmp_path: Path) -> None:
+    """With an area filter, unparsed lines hide nothing: the same rows are kept, and
+    bad rows in the area are still reported, as when every row is parsed."""
+    rows = [
+        bulk_row("00000001"),
+        bulk_row("00000002", **{"RegAddress.PostCode": "ls6 1aa"}),
+        bulk_row("00000003", **{"RegAddress.PostCode": "L1 8JQ"}),
+        bulk_row("00000004", **{"RegAddress.PostCode": "M1 1AE"}),
+        bulk_row("00000005", IncorporationDate="40/01/2015"),
+        bulk_row("00000006", **{"RegAddress.PostCode": " LS2 7HY"}),
+        bulk_row(
+            "00000007", CompanyName="MILLS LTD", **{"RegAddress.PostCode": "BD1 1AA"}
+        ),
+        bulk_row("00000008", CompanyStatus="Dissolved"),
+    ]
+    path = tmp_path / "bulk.csv"
+    path.write_text(bulk_csv(rows) + '"CUT SHORT LTD","00000009","LS1 1AA"\r\n')
+
+    fast, fast_bad, fast_tally = read_all([path], postcode_area="LS")
+    every, every_bad, _ = read_all([path])
+
+    in_ls = [
+        r.organisation["company_number"]
+        for r in every
+        if (r.organisation["postcode"] or "").startswith("LS")
+    ]
+    assert [r.organisation["company_number"] for r in fast] == in_ls
+    assert in_ls == ["00000001", "00000002", "00000006"]
+    assert [(b.where, b.reason) for b in fast_bad.listed] == [
+        (b.where, b.reason) for b in every_bad.listed
+    ]
+    assert [b.reason for b in fast_bad.listed] == ["bad date", "wrong column count"]
+    assert fast_tally.read == 9

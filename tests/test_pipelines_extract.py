@@ -12,7 +12,12 @@ from sqlalchemy import select
 from crawler import models
 from crawler.items import PageItem
 from crawler.store import Store
-from pipelines.extract import ExtractionWriter, ExtractPipeline, ScorePipeline
+from pipelines.extract import (
+    ExtractionWriter,
+    ExtractPipeline,
+    ScorePipeline,
+    analyse_html,
+)
 from tests.conftest import shared_data
 
 T1 = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)
@@ -163,3 +168,17 @@ async def test_nul_bytes_in_a_page_do_not_break_the_batch(store: Store) -> None:
     signals = await rows(store, models.Signal.__table__)
     assert signals
     assert not any("\x00" in (s.snippet or "") for s in signals)
+
+
+@pytest.mark.asyncio
+async def test_analysis_in_a_worker_process_stores_the_same(store: Store) -> None:
+    """With one worker process the stored signals equal those of inline analysis."""
+    writer = ExtractionWriter(store)
+    extract = ExtractPipeline(writer, workers=1)
+    await extract.open_spider()
+    await extract.process_item(item("https://acmecode.co.uk/", SOFTWARE_PAGE))
+    await extract.close_spider()
+    in_worker = {(s.kind, s.value) for s in await rows(store, models.Signal.__table__)}
+
+    expected = analyse_html("https://acmecode.co.uk/", SOFTWARE_PAGE, {})
+    assert in_worker == {(s.kind, s.value) for s in expected.signals}

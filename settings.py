@@ -74,6 +74,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.redirects.RedirectPolicyMiddleware": 610,
 }
 EXTENSIONS = {"crawler.extensions.crawlrun.CrawlRunRecorder": 500}
+# Scrapy starts this many tasks for every response's output; ours yields one item
+# and a few requests, and the default of 100 costs about 1 ms of CPU per page.
+CONCURRENT_ITEMS = 8
 # Many sites at once: take the next request from the least busy site.
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 

@@ -88,6 +88,7 @@ class Site:
     domain: str
     home: str
     seen: set[str] = field(default_factory=set)
+    hrefs: set[bytes] = field(default_factory=set)
     frontier: list[tuple[int, int, int, str, str]] = field(default_factory=list)
     requested: int = 0
     in_flight: int = 0
@@ -248,6 +249,7 @@ class SitesSpider(scrapy.Spider):
             stats.inc_value("datacity/sites_over_budget")
         site.frontier.clear()
         site.seen.clear()
+        site.hrefs.clear()
 
     # -- responses -----------------------------------------------------------
 
@@ -356,9 +358,15 @@ class SitesSpider(scrapy.Spider):
 
         found = 0
         for groups in _HREF.findall(body):
-            href = html.unescape(
-                (groups[0] or groups[1] or groups[2]).decode("utf-8", "replace")
-            )
+            raw = groups[0] or groups[1] or groups[2]
+            # Navigation repeats on every page of a site: an absolute href already
+            # seen on this site resolves to the same URL, so skip the URL work.
+            absolute = raw.startswith((b"/", b"http"))
+            if absolute and raw in site.hrefs:
+                continue
+            if absolute:
+                site.hrefs.add(raw)
+            href = html.unescape(raw.decode("utf-8", "replace"))
             if self._consider(site, _join(base, href), depth):
                 found += 1
         return found

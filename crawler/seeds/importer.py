@@ -9,6 +9,7 @@ the same import again only moves ``last_seen``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import zipfile
@@ -179,28 +180,79 @@ async def _import(
     on_progress: OnProgress | None,
     result: ImportResult,
 ) -> None:
+    writer = _Writer(store, result)
     batch: list[Record] = []
-    for source in sources:
-        with open_text(source) as text:
-            raw = text.buffer
-            items = READERS[source.format](
-                source, text, filters, result.bad, result.tally
+    try:
+        for source in sources:
+            with open_text(source) as text:
+                raw = text.buffer
+                items = READERS[source.format](
+                    source, text, filters, result.bad, result.tally
+                )
+                for item in _guarded(source, items):
+                    if item is None:
+                        if on_progress:
+                            on_progress(result.tally, source, _fraction(raw, source))
+                        # Lets a Ctrl-C (task cancellation) in between long runs.
+                        await asyncio.sleep(0)
+                        continue
+                    batch.append(item)
+                    await writer.step()
+                    if len(batch) >= batch_size:
+                        await writer.write(batch)
+                        batch = []
+                if on_progress:
+                    on_progress(result.tally, source, 1.0)
+        await writer.write(batch)
+        await writer.wait()
+    finally:
+        await writer.abandon()
+
+
+class _Writer:
+    """Writes one batch in the background while the reader fills the next.
+
+    Reading is synchronous, so the write task only moves when the loop awaits:
+    :meth:`step`, called per record, yields to it every couple of milliseconds while
+    it is in flight. Batches are written one after the other, never two at once.
+    """
+
+    _STEP_SECONDS = 0.002
+
+    def __init__(self, store: Store, result: ImportResult) -> None:
+        self.store = store
+        self.result = result
+        self.pending: asyncio.Task[None] | None = None
+        self.stepped = time.monotonic()
+
+    async def step(self) -> None:
+        if self.pending is None or self.pending.done():
+            return
+        now = time.monotonic()
+        if now - self.stepped > self._STEP_SECONDS:
+            self.stepped = now
+            await asyncio.sleep(0)
+
+    async def write(self, batch: list[Record]) -> None:
+        await self.wait()
+        if batch:
+            self.pending = asyncio.create_task(
+                write_batch(self.store, batch, self.result)
             )
-            for item in _guarded(source, items):
-                if item is None:
-                    if on_progress:
-                        on_progress(result.tally, source, _fraction(raw, source))
-                    # Lets a Ctrl-C (task cancellation) in between long filtered runs.
-                    await asyncio.sleep(0)
-                    continue
-                batch.append(item)
-                if len(batch) >= batch_size:
-                    await write_batch(store, batch, result)
-                    batch = []
-            if on_progress:
-                on_progress(result.tally, source, 1.0)
-    if batch:
-        await write_batch(store, batch, result)
+
+    async def wait(self) -> None:
+        """Until the batch in flight is committed; its error, if any, is raised here."""
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            await pending
+
+    async def abandon(self) -> None:
+        """On the way out after an error: a batch in flight is rolled back."""
+        if self.pending is not None and not self.pending.done():
+            self.pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.pending
+        self.pending = None
 
 
 def _guarded(source: Source, items: Iterator[Record | None]) -> Iterator[Record | None]:

@@ -446,6 +446,23 @@ def test_phone_role_or_personal(html: str, personal: bool) -> None:
             ["https://github.com/acme"],
             id="follow-the-site-heading",
         ),
+        pytest.param(
+            '<p class="meta">Posted by <a href="https://x.com/jkowal">@jkowal</a></p>'
+            '<p>Follow us: <a href="https://x.com/acmewidgets">X</a></p>',
+            ["https://x.com/acmewidgets"],
+            id="byline",
+        ),
+        pytest.param(
+            '<div>Website designed by <a href="https://www.instagram.com/pixelco">'
+            "Pixel Co</a></div>",
+            [],
+            id="site-maker-credit",
+        ),
+        pytest.param(
+            '<p>Our founder: <a href="https://x.com/annlee">Ann</a></p>',
+            [],
+            id="founder",
+        ),
     ],
 )
 def test_whose_profile(html: str, expected: list[str]) -> None:

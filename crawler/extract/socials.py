@@ -125,6 +125,12 @@ _CTA = {
 # "Jan Molak", "Mary-Jane O'Neil": two or three capitalised words, as authors sign.
 _PERSON_NAME = re.compile(r"[A-Z][a-z'-]+(?: [A-Z][a-z'-]+){1,2}")
 _TITLE_SEPARATOR = re.compile(r"\s+[-|–—•:·»]+\s+")
+# Words that, right before a profile link, say whose it is: an author, a founder, the
+# agency that built the site.
+_CREDIT = re.compile(
+    r"\b(?:by|founder|co-founder|ceo|director|author)\s*[:,\-–]?\s*$", re.IGNORECASE
+)
+_CREDIT_REACH = 30  # characters before the link
 _OWNER = re.compile(r"organi[sz]ation|business|corporation|website", re.IGNORECASE)
 _OWNER_KEYS = ("publisher", "provider", "brand", "parentOrganization")
 
@@ -175,6 +181,8 @@ def _anchors(page: Page, people: set[str]) -> list[tuple[str, str, str]]:
             continue
         if _PERSONAL_PROFILE.search(href) and _names_someone_else(text, site):
             people.update(_name_words(text))
+            continue
+        if _credited(anchor):
             continue
         found.append((href, text, "link"))
     return found
@@ -235,6 +243,18 @@ def _names_someone_else(text: str, site: str) -> bool:
     if not words or not all(w[:1].isupper() for w in words):
         return False
     return not any(_in_site(w, site) for w in words)
+
+
+def _credited(anchor: object) -> bool:
+    """True when the text just before the link credits someone: a byline ("by"),
+    a role ("founder", "CEO") or the site's maker ("designed by")."""
+    previous = anchor.getprevious()
+    if previous is not None:
+        before = previous.tail or ""
+    else:
+        parent = anchor.getparent()
+        before = (parent.text if parent is not None else "") or ""
+    return bool(_CREDIT.search(before[-_CREDIT_REACH:]))
 
 
 def _about_people(element: object, site: str) -> bool | str:

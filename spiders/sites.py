@@ -196,7 +196,8 @@ class SitesSpider(scrapy.Spider):
         never = dt.datetime.min.replace(tzinfo=dt.UTC)
         rows.sort(key=lambda r: (_aware(r[3]) or never, r[0]))
         sites = [
-            Site(organisation_id=r[0], domain=r[1].lower(), home=home_url(r[2], r[1]))
+            # Links are kept to the registrable domain, whatever host was recorded.
+            Site(r[0], domain=registrable_domain(r[1]), home=home_url(r[2], r[1]))
             for r in rows
         ]
         return sites[: self.limit] if self.limit else sites

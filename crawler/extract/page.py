@@ -6,6 +6,7 @@ use and cached, so extractors that need the same view do not parse twice.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import re
@@ -26,6 +27,23 @@ _BLOCK = {
     "blockquote", "dd", "dt", "form", "main", "aside", "option",
 }  # fmt: skip
 _SPACE = re.compile(r"\s+")
+_XML_DECLARATION = re.compile(r"\s*<\?xml[^>]*>")
+# lxml.html's own parser picks each element's Python class in a Python callback (form,
+# input, label… get their own classes), which is paid for every element an extractor
+# touches. No extractor uses those subclasses, so every element is a plain HtmlElement,
+# chosen in C; the parse itself is the same libxml2 HTML parse.
+_PARSER = etree.HTMLParser()
+_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement,
+        comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity,
+    )
+)
+_TEXT_NODES = etree.XPath("//text()", smart_strings=False)
+_TITLE_TEXT = etree.XPath("//title//text()", smart_strings=False)
+_JSONLD_SCRIPTS = etree.XPath('//script[@type="application/ld+json"]')
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +64,13 @@ class Page:
     @cached_property
     def tree(self) -> lxml.html.HtmlElement | None:
         """The parsed document, or None when the body is not HTML at all."""
-        if not self.html or not self.html.strip():
+        if not self.html or self.html.isspace():
             return None
         # lxml refuses str input that carries an XML encoding declaration.
-        text = re.sub(r"^\s*<\?xml[^>]*>", "", self.html, count=1)
+        declaration = _XML_DECLARATION.match(self.html)
+        text = self.html[declaration.end() :] if declaration else self.html
         try:
-            return lxml.html.document_fromstring(text)
+            return lxml.html.document_fromstring(text, parser=_PARSER)
         except (etree.ParserError, ValueError):
             logger.debug("Unparseable HTML at %s", self.url)
             return None
@@ -60,7 +79,7 @@ class Page:
     def title(self) -> str:
         if self.tree is None:
             return ""
-        return _SPACE.sub(" ", " ".join(self.tree.xpath("//title//text()"))).strip()
+        return _SPACE.sub(" ", " ".join(_TITLE_TEXT(self.tree))).strip()
 
     @cached_property
     def text(self) -> str:
@@ -71,24 +90,22 @@ class Page:
         """
         if self.tree is None:
             return ""
-        parts: list[str] = []
-        hidden = 0
-        for event, element in etree.iterwalk(self.tree, events=("start", "end")):
-            tag = element.tag if isinstance(element.tag, str) else None
-            invisible = tag is None or tag in _INVISIBLE
-            if event == "start":
-                if invisible:
-                    hidden += 1
-                elif not hidden and element.text:
-                    parts.append(element.text)
-            else:
-                if invisible:
-                    hidden -= 1
-                if tag in _BLOCK:
-                    parts.append("\n")
-                if not hidden and element.tail:
-                    parts.append(element.tail)
-        lines = (_SPACE.sub(" ", line).strip() for line in " ".join(parts).split("\n"))
+        # The walk is done by libxml2 on a private copy, not node by node in Python:
+        # an invisible element keeps its tail but its content becomes one line break
+        # when it holds a block element (else nothing), and every block element's
+        # tail starts with a line break. Then the text nodes, in document order, are
+        # the parts: a comment's content is none of them, but the text after it is
+        # ("<p>© <!-- -->2025 Acme</p>" reads "© 2025 Acme").
+        root = copy.deepcopy(self.tree)
+        for element in list(root.iter(*_INVISIBLE)):
+            has_block = next(element.iter(*_BLOCK), None) is not None
+            element.clear(keep_tail=True)
+            element.text = "\n" if has_block else None
+        for element in root.iter(*_BLOCK):
+            element.tail = f"\n{element.tail}" if element.tail else "\n"
+        lines = (
+            " ".join(line.split()) for line in " ".join(_TEXT_NODES(root)).split("\n")
+        )
         return "\n".join(line for line in lines if line)
 
     @cached_property
@@ -97,15 +114,21 @@ class Page:
         if self.tree is None:
             return []
         found = []
+        # Menus and footers repeat their links: each href is joined once.
+        joined: dict[str, str | None] = {}
         for anchor in self.tree.iter("a"):
             href = (anchor.get("href") or "").strip()
             if not href:
                 continue
-            try:
-                url = urljoin(self.url, href)
-            except ValueError:
+            if href not in joined:
+                try:
+                    joined[href] = urljoin(self.url, href)
+                except ValueError:
+                    joined[href] = None
+            url = joined[href]
+            if url is None:
                 continue
-            text = _SPACE.sub(" ", anchor.text_content()).strip()
+            text = " ".join(anchor.text_content().split())
             found.append(Link(url, text, (anchor.get("rel") or "").lower()))
         return found
 
@@ -139,7 +162,7 @@ class Page:
         if self.tree is None:
             return []
         objects: list[dict] = []
-        for script in self.tree.xpath('//script[@type="application/ld+json"]'):
+        for script in _JSONLD_SCRIPTS(self.tree):
             try:
                 data = json.loads(script.text or "")
             except ValueError:

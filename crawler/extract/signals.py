@@ -37,7 +37,9 @@ SNIPPET_WIDTH = 60
 # A credit line ("Website designed by Acme Web Design") runs to the end of its line;
 # this caps how far a context span reaches when the line is long.
 _CREDIT_REACH = 100
-_NON_WORD = re.compile(r"[^\w+#]|_")
+# Spaces are left out: each would be replaced by itself, and they are most of the
+# replacements a page's text would cost.
+_NON_WORD = re.compile(r"[^\w+# ]|_")
 _SPACES = re.compile(r" +")
 
 

@@ -22,9 +22,10 @@ over the rendered DOM), ``dns``, ``xhr``, ``css``, ``scripts`` (script bodies),
 technology implies them, they are never reported.
 
 Patterns are compiled once, on first use, and kept for the process. Each regex is
-guarded by a literal it cannot match without (found by parsing the regex); one
-Aho-Corasick pass over the lowercased HTML and script URLs says which literals occur,
-so only the few regexes that can match are run.
+guarded by the literals it cannot match without (found by parsing the regex: every
+group of alternatives of which a match holds one); one Aho-Corasick pass over the
+lowercased HTML and script URLs says which literals occur, and only the regexes with
+every group present are run.
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ NOT_EVALUATED_KINDS = (
     "requiresCategory",
 )
 _MIN_LITERAL = 3
+# A short literal run followed by alternatives ("uk-(?:container|section)") is joined
+# with them into one guard while the alternatives stay this few.
+_MAX_ALTERNATIVES = 8
 # HTML patterns are read in the first and last part of a long page only: generators,
 # stylesheets, scripts and "powered by" footers sit there, and the middle of a 500 KB
 # page would cost more time than all the rest of its analysis.
@@ -97,6 +101,19 @@ class _Pattern:
 
 
 @dataclass
+class _Guarded:
+    """Patterns of one kind: those with literal guards, and those run on every page."""
+
+    patterns: list[_Pattern]
+    always: list[_Pattern]
+    # Per guarded pattern, how many guard groups it has; per literal, the
+    # (pattern index, group index) pairs it stands for.
+    groups: list[int]
+    owners: dict[str, list[tuple[int, int]]]
+    automaton: ahocorasick.Automaton | None
+
+
+@dataclass
 class _Fingerprints:
     categories: dict[str, tuple[str, ...]]
     implies: dict[str, list[tuple[str, int]]]
@@ -106,16 +123,12 @@ class _Fingerprints:
     cookies: list[tuple[re.Pattern[str], _Pattern]]
     meta: dict[str, list[_Pattern]]
     url: list[_Pattern]
-    url_always: list[_Pattern]
-    url_automaton: ahocorasick.Automaton | None
-    # Literal-guarded patterns: automaton value = index into the list.
     html: list[_Pattern]
-    html_always: list[_Pattern]
-    html_automaton: ahocorasick.Automaton | None
     script: list[_Pattern]
-    script_always: list[_Pattern]
-    script_automaton: ahocorasick.Automaton | None
     skipped: int
+    url_guarded: _Guarded | None = None
+    html_guarded: _Guarded | None = None
+    script_guarded: _Guarded | None = None
 
 
 def detect_technologies(page: Page) -> list[Technology]:
@@ -148,21 +161,15 @@ def detect_technologies(page: Page) -> list[Technology]:
             if match := pattern.regex.search(content):
                 hit(pattern, f'<meta name="{name}" content="{content}">', match)
 
-    for pattern, match in _guarded(
-        page.url, prints.url, prints.url_always, prints.url_automaton
-    ):
+    for pattern, match in _guarded(page.url, prints.url_guarded):
         hit(pattern, page.url, match)
 
     html = _head_and_tail(page.html)
-    for pattern, match in _guarded(
-        html, prints.html, prints.html_always, prints.html_automaton
-    ):
+    for pattern, match in _guarded(html, prints.html_guarded):
         hit(pattern, html, match)
 
     scripts = "\n".join(page.script_sources)
-    for pattern, match in _guarded(
-        scripts, prints.script, prints.script_always, prints.script_automaton
-    ):
+    for pattern, match in _guarded(scripts, prints.script_guarded):
         hit(pattern, scripts, match)
 
     return _resolve(hits, prints)
@@ -181,9 +188,7 @@ def fingerprints() -> _Fingerprints:
 def _compile(
     technologies: dict[str, dict], categories: dict[str, dict]
 ) -> _Fingerprints:
-    prints = _Fingerprints(
-        {}, {}, {}, {}, {}, [], {}, [], [], None, [], [], None, [], [], None, 0
-    )
+    prints = _Fingerprints({}, {}, {}, {}, {}, [], {}, [], [], [], 0)
     for tech, spec in technologies.items():
         prints.categories[tech] = tuple(
             categories.get(str(c), {}).get("name", str(c)) for c in spec.get("cats", [])
@@ -213,9 +218,9 @@ def _compile(
             if pattern := _pattern(tech, "scriptSrc", raw, prints):
                 prints.script.append(pattern)
 
-    prints.url, prints.url_always, prints.url_automaton = _guard(prints.url)
-    prints.html, prints.html_always, prints.html_automaton = _guard(prints.html)
-    prints.script, prints.script_always, prints.script_automaton = _guard(prints.script)
+    prints.url_guarded = _guard(prints.url)
+    prints.html_guarded = _guard(prints.html)
+    prints.script_guarded = _guard(prints.script)
     logger.debug(
         "Compiled fingerprints of %d technologies; %d patterns skipped as invalid",
         len(technologies),
@@ -239,27 +244,26 @@ def _pattern(
     return _Pattern(tech, kind, compiled, confidence, options.get("version", ""), key)
 
 
-def _guard(
-    patterns: list[_Pattern],
-) -> tuple[list[_Pattern], list[_Pattern], ahocorasick.Automaton | None]:
+def _guard(patterns: list[_Pattern]) -> _Guarded:
     """Split *patterns* into literal-guarded ones (with their automaton) and the rest."""
-    guarded: list[_Pattern] = []
-    always: list[_Pattern] = []
-    automaton = ahocorasick.Automaton()
+    result = _Guarded([], [], [], {}, None)
     for pattern in patterns:
-        literals = _required_literals(pattern.regex.pattern)
-        if literals is None:
-            always.append(pattern)
+        groups = _required_literal_groups(pattern.regex.pattern)
+        if not groups:
+            result.always.append(pattern)
             continue
-        for literal in literals:
-            indexes = automaton.get(literal, [])
-            indexes.append(len(guarded))
-            automaton.add_word(literal, indexes)
-        guarded.append(pattern)
-    if not guarded:
-        return guarded, always, None
-    automaton.make_automaton()
-    return guarded, always, automaton
+        index = len(result.patterns)
+        for group, literals in enumerate(groups):
+            for literal in literals:
+                result.owners.setdefault(literal, []).append((index, group))
+        result.patterns.append(pattern)
+        result.groups.append(len(groups))
+    if result.owners:
+        result.automaton = ahocorasick.Automaton()
+        for literal in result.owners:
+            result.automaton.add_word(literal, literal)
+        result.automaton.make_automaton()
+    return result
 
 
 def _required_literals(regex: str) -> list[str] | None:
@@ -268,23 +272,45 @@ def _required_literals(regex: str) -> list[str] | None:
     Alternations give one literal per branch; text inside optional groups and
     repeats that may occur zero times is never required, so it is not used.
     """
+    groups = _required_literal_groups(regex)
+    if not groups:
+        return None
+    return max(groups, key=lambda alts: min(_informative(a) for a in alts))
+
+
+def _required_literal_groups(regex: str) -> list[list[str]]:
+    """Every group of literals of which each match of *regex* contains one; a page
+    lacking any group cannot match."""
     try:
         parsed = sre_parse.parse(regex, re.IGNORECASE)
     except re.error:
-        return None
-    return _guards(parsed)
+        return []
+    return _guard_groups(parsed)
 
 
 def _guards(sequence: Iterable[tuple[object, object]]) -> list[str] | None:
+    groups = _guard_groups(sequence)
+    if not groups:
+        return None
+    return max(groups, key=lambda alts: min(_informative(a) for a in alts))
+
+
+def _guard_groups(sequence: Iterable[tuple[object, object]]) -> list[list[str]]:
     candidates: list[list[str]] = []
-    run: list[str] = []
+    run: list[str] = [""]
     for op, argument in [*sequence, (None, None)]:
         if op is sre_constants.LITERAL:
-            run.append(chr(argument))  # type: ignore[arg-type]
+            run = [text + chr(argument).lower() for text in run]  # type: ignore[arg-type]
             continue
-        if run:
-            candidates.append(["".join(run).lower()])
-            run = []
+        # "uk-" guards nothing alone, but "uk-container" or "uk-section" does.
+        short = run != [""] and not all(map(_selective, run))
+        alternatives = _strings(op, argument) if short else None
+        if alternatives and len(run) * len(alternatives) <= _MAX_ALTERNATIVES:
+            run = [text + alternative for text in run for alternative in alternatives]
+            continue
+        if run != [""]:
+            candidates.append(run)
+            run = [""]
         if op is sre_constants.SUBPATTERN:
             inner = _guards(argument[-1])  # type: ignore[index]
         elif op is sre_constants.BRANCH:
@@ -296,10 +322,44 @@ def _guards(sequence: Iterable[tuple[object, object]]) -> list[str] | None:
             inner = None
         if inner:
             candidates.append(inner)
-    usable = [alts for alts in candidates if all(map(_selective, alts))]
-    if not usable:
+    return [alts for alts in candidates if all(map(_selective, alts))]
+
+
+def _strings(op: object, argument: object) -> list[str] | None:
+    """The few texts, lowercased, that one parsed item can match, or None: a set of
+    single characters, a group or alternation of plain literals, an optional one."""
+    if op is sre_constants.IN:
+        if all(kind is sre_constants.LITERAL for kind, _ in argument):  # type: ignore[attr-defined]
+            return sorted({chr(value).lower() for _, value in argument})  # type: ignore[attr-defined]
         return None
-    return max(usable, key=lambda alts: min(_informative(a) for a in alts))
+    if op is sre_constants.SUBPATTERN:
+        return _sequence_strings(argument[-1])  # type: ignore[index]
+    if op is sre_constants.BRANCH:
+        found: list[str] = []
+        for branch in argument[1]:  # type: ignore[index]
+            texts = _sequence_strings(branch)
+            if texts is None:
+                return None
+            found += texts
+        return found
+    if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
+        minimum, maximum, body = argument  # type: ignore[misc]
+        texts = _sequence_strings(body) if (minimum, maximum) == (0, 1) else None
+        return None if texts is None else ["", *texts]
+    return None
+
+
+def _sequence_strings(sequence: Iterable[tuple[object, object]]) -> list[str] | None:
+    texts = [""]
+    for op, argument in sequence:
+        if op is sre_constants.LITERAL:
+            texts = [text + chr(argument).lower() for text in texts]  # type: ignore[arg-type]
+            continue
+        alternatives = _strings(op, argument)
+        if alternatives is None or len(texts) * len(alternatives) > _MAX_ALTERNATIVES:
+            return None
+        texts = [text + alternative for text in texts for alternative in alternatives]
+    return texts
 
 
 def _selective(literal: str) -> bool:
@@ -325,16 +385,24 @@ def _informative(literal: str) -> int:
 
 
 def _guarded(
-    subject: str,
-    guarded: list[_Pattern],
-    always: list[_Pattern],
-    automaton: ahocorasick.Automaton | None,
+    subject: str, guarded: _Guarded | None
 ) -> Iterable[tuple[_Pattern, re.Match[str]]]:
-    candidates: set[int] = set()
-    if automaton is not None and subject:
-        for _end, indexes in automaton.iter(subject.lower()):
-            candidates.update(indexes)
-    for pattern in [guarded[i] for i in sorted(candidates)] + always:
+    if guarded is None:
+        return
+    present: dict[int, set[int]] = {}
+    if guarded.automaton is not None and subject:
+        literals = {
+            literal for _end, literal in guarded.automaton.iter(subject.lower())
+        }
+        for literal in literals:
+            for index, group in guarded.owners[literal]:
+                present.setdefault(index, set()).add(group)
+    candidates = sorted(
+        index
+        for index, groups in present.items()
+        if len(groups) == guarded.groups[index]
+    )
+    for pattern in [guarded.patterns[i] for i in candidates] + guarded.always:
         if match := pattern.regex.search(subject):
             yield pattern, match
 

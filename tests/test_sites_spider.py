@@ -7,6 +7,7 @@ operator runs it; the assertions read the database it wrote.
 from __future__ import annotations
 
 import asyncio
+import csv
 import itertools
 import json
 import os
@@ -306,3 +307,38 @@ def test_seeds_file_errors_name_the_line(tmp_path: Path) -> None:
         read_seeds(headerless)
     with pytest.raises(FileNotFoundError, match=r"missing\.csv"):
         read_seeds(tmp_path / "missing.csv")
+
+
+def test_saved_company_pages_are_crawled(tmp_path: Path, sqlite_url: URL) -> None:
+    """The saved company pages, laid out as sites at test time, land in the database."""
+    saved = shared_data("company_web_pages")
+    root = tmp_path / "sites"
+    homes = []
+    with (saved / "labels.csv").open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            site = row["site"]
+            if "/" in site or " " in site:
+                continue  # a profile page or a project path, not a site of its own
+            name = (
+                "index.html"
+                if row["page_type"] == "home"
+                else f"{row['page_type']}.html"
+            )
+            (root / site).mkdir(parents=True, exist_ok=True)
+            (root / site / name).symlink_to(saved / row["file"])
+            if row["page_type"] == "home":
+                homes.append(site)
+    seeds = write_seeds(tmp_path / "seeds.csv", homes)
+
+    with LocalWebThread(root) as web:
+        crawl(sqlite_url, web.address, f"seeds={seeds}")
+
+    pages = pages_by_domain(sqlite_url)
+    for site in homes:
+        home = [row for row in pages[site] if row[0] == f"http://{site}/"]
+        assert home and home[0][2] is None and home[0][3], (site, pages[site])
+    civil = {u for u, _, error, _ in pages["civildigital.co.uk"] if error is None}
+    assert {
+        "http://civildigital.co.uk/about.html",
+        "http://civildigital.co.uk/contact.html",
+    } <= civil

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
 from collections import Counter, deque
@@ -132,9 +133,10 @@ def _hostname(host_header: str) -> str:
 
 def _find(root: Path, path: str) -> Path | None:
     """The file under *root* that answers URL *path*, never outside *root*."""
-    relative = path.lstrip("/")
-    candidate = (root / relative).resolve()
-    if not candidate.is_relative_to(root.resolve()):
+    # normpath removes "..": containment is checked on the path asked for, not on
+    # where symlinks point, so a folder may link in saved pages kept elsewhere.
+    candidate = Path(os.path.normpath(root / path.lstrip("/")))
+    if not candidate.is_relative_to(root):
         return None
 
     options = [candidate]

@@ -40,7 +40,7 @@ from pathlib import Path
 from re import _constants as sre_constants  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 
-import ahocorasick
+import ahocorasick_rs
 
 from crawler.extract.page import Page
 
@@ -106,11 +106,11 @@ class _Guarded:
 
     patterns: list[_Pattern]
     always: list[_Pattern]
-    # Per guarded pattern, how many guard groups it has; per literal, the
-    # (pattern index, group index) pairs it stands for.
+    # Per guarded pattern, how many guard groups it has; per literal (by its index
+    # in the automaton), the (pattern index, group index) pairs it stands for.
     groups: list[int]
-    owners: dict[str, list[tuple[int, int]]]
-    automaton: ahocorasick.Automaton | None
+    owners: list[list[tuple[int, int]]]
+    automaton: ahocorasick_rs.BytesAhoCorasick | None
 
 
 @dataclass
@@ -246,7 +246,8 @@ def _pattern(
 
 def _guard(patterns: list[_Pattern]) -> _Guarded:
     """Split *patterns* into literal-guarded ones (with their automaton) and the rest."""
-    result = _Guarded([], [], [], {}, None)
+    result = _Guarded([], [], [], [], None)
+    owners: dict[str, list[tuple[int, int]]] = {}
     for pattern in patterns:
         groups = _required_literal_groups(pattern.regex.pattern)
         if not groups:
@@ -255,14 +256,17 @@ def _guard(patterns: list[_Pattern]) -> _Guarded:
         index = len(result.patterns)
         for group, literals in enumerate(groups):
             for literal in literals:
-                result.owners.setdefault(literal, []).append((index, group))
+                owners.setdefault(literal, []).append((index, group))
         result.patterns.append(pattern)
         result.groups.append(len(groups))
-    if result.owners:
-        result.automaton = ahocorasick.Automaton()
-        for literal in result.owners:
-            result.automaton.add_word(literal, literal)
-        result.automaton.make_automaton()
+    if owners:
+        # A DFA over UTF-8 bytes: a few times faster than pyahocorasick's automaton on
+        # a page, and the same literals are found (UTF-8 never matches mid-character).
+        result.automaton = ahocorasick_rs.BytesAhoCorasick(
+            [literal.encode("utf-8") for literal in owners],
+            implementation=ahocorasick_rs.Implementation.DFA,
+        )
+        result.owners = list(owners.values())
     return result
 
 
@@ -391,10 +395,9 @@ def _guarded(
         return
     present: dict[int, set[int]] = {}
     if guarded.automaton is not None and subject:
-        literals = {
-            literal for _end, literal in guarded.automaton.iter(subject.lower())
-        }
-        for literal in literals:
+        haystack = subject.lower().encode("utf-8", "surrogatepass")
+        matches = guarded.automaton.find_matches_as_indexes(haystack, overlapping=True)
+        for literal in {literal for literal, _start, _end in matches}:
             for index, group in guarded.owners[literal]:
                 present.setdefault(index, set()).add(group)
     candidates = sorted(

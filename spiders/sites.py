@@ -93,7 +93,6 @@ class Site:
     requested: int = 0
     in_flight: int = 0
     pages_ok: int = 0
-    sitemaps: list[str] = field(default_factory=list)
     done: bool = False
 
 

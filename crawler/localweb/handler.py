@@ -53,7 +53,8 @@ class LocalWebDownloadHandler(HTTP11DownloadHandler):
             url=f"http://{self.address}{parts.path or '/'}"
             + (f"?{parts.query}" if parts.query else "")
         )
-        local.headers[b"Host"] = parts.netloc.encode("ascii")
+        # Without any user:password@ part, which is no part of a Host header.
+        local.headers[b"Host"] = parts.netloc.rpartition("@")[2].encode("ascii")
         response = await super().download_request(local)
 
         if response.headers.get(NO_SUCH_HOST_HEADER, b"").decode() == NO_SUCH_HOST:

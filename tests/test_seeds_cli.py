@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 import pytest
@@ -40,16 +41,20 @@ def count(url: URL, table) -> int:
     return isolated(asyncio.run, query())
 
 
-def test_companies_house_search_export(database: URL) -> None:
-    """The Leeds subset imports its 151 active LS companies and says so."""
+def test_companies_house_search_export(
+    database: URL, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The Leeds subset imports its 151 active LS companies; one INFO line says so."""
     path = shared_data("companies_house", "leeds_LS_subset_2024_01_advanced_search.csv")
 
-    result = runner.invoke(
-        app, ["seed", "companies-house", str(path), "--postcode-area", "LS"]
-    )
+    with caplog.at_level(logging.INFO, logger="crawler.seeds"):
+        result = runner.invoke(
+            app, ["seed", "companies-house", str(path), "--postcode-area", "LS"]
+        )
 
     assert result.exit_code == 0, result.output
-    assert "151 kept" in result.output
+    [summary] = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+    assert "155 rows read, 151 kept, 0 bad" in summary
     assert count(database, models.Organisation.__table__) == 151
     assert count(database, models.CrawlRun.__table__) == 1
 

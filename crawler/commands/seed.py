@@ -228,8 +228,10 @@ def _progress(sources: list[Source]) -> Iterator[Any]:
 
 
 def report(result: ImportResult) -> None:
-    """The outcome, then the skipped rows: the first ones listed, the rest counted."""
-    console.print(f"Imported: {result.summary()}", highlight=False, soft_wrap=True)
+    """The skipped rows, the first ones listed and the rest counted, after the outcome
+    on a terminal (elsewhere the importer's INFO line gives the outcome)."""
+    if console.is_terminal:
+        console.print(f"Imported: {result.summary()}", highlight=False, soft_wrap=True)
     bad = result.bad
     if not bad.total:
         return

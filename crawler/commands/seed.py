@@ -228,10 +228,8 @@ def _progress(sources: list[Source]) -> Iterator[Any]:
 
 
 def report(result: ImportResult) -> None:
-    """The skipped rows, the first ones listed and the rest counted, after the outcome
-    on a terminal (elsewhere the importer's INFO line gives the outcome)."""
-    if console.is_terminal:
-        console.print(f"Imported: {result.summary()}", highlight=False, soft_wrap=True)
+    """The skipped rows, the first ones listed and the rest counted (the outcome is
+    the importer's INFO line)."""
     bad = result.bad
     if not bad.total:
         return

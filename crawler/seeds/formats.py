@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from crawler.errors import DatacityError
+from crawler.seeds.plain import columns_of
 
 # Enough of a file to hold any header line, including the 55-column bulk header.
 _SNIFF_BYTES = 64 * 1024
@@ -151,8 +152,6 @@ def csv_format(header: list[str]) -> Format | None:
         return Format.BULK
     if names >= SEARCH_EXPORT_REQUIRED:
         return Format.SEARCH_EXPORT
-
-    from crawler.seeds.plain import columns_of  # the plain reader owns its aliases
 
     columns = columns_of(header)
     if "website" in columns or "company_number" in columns:

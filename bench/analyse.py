@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import statistics
 import time
 from dataclasses import dataclass
@@ -218,6 +219,11 @@ def main() -> None:
             f"{len(pages) / sum(times[key]):.0f}",
         )
     console.print(table)
+    # On a shared machine the wall times depend on what else runs: say how busy it was.
+    console.print(
+        "Load average (1, 5, 15 min) at the end of the timing: "
+        + ", ".join(f"{load:.2f}" for load in os.getloadavg())
+    )
     console.print(
         f"Share of analysis time in HTML parsing: "
         f"{sum(times['parse']) / sum(times['wall']):.0%}; "

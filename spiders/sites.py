@@ -39,7 +39,7 @@ from scrapy.utils.log import failure_to_exc_info
 from scrapy.utils.sitemap import Sitemap
 from sqlalchemy import and_, exists, or_, select
 from twisted.python.failure import Failure
-from w3lib.url import canonicalize_url, safe_url_string
+from w3lib.url import canonicalize_url
 
 from crawler import models
 from crawler.db import get_engine
@@ -467,8 +467,9 @@ def _join(base: str, href: str) -> str | None:
     if not href or href.startswith(("mailto:", "tel:", "javascript:", "data:", "#")):
         return None
     try:
-        return safe_url_string(urldefrag(urljoin(base, href))[0])
-    except ValueError:
+        # Request() escapes the URL itself; canonicalize_url keys the seen set.
+        return urldefrag(urljoin(base, href))[0]
+    except ValueError:  # e.g. a malformed IPv6 literal
         return None
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-_COMPANY_NUMBER = re.compile(r"^(?:[A-Z]{2}\d{6}|\d{8})$")
+# Eight characters: digits (England and Wales), two letters and six digits (SC, NI,
+# OC, …), and the older registers' forms such as R0123456 and IP10067R.
+_COMPANY_NUMBER = re.compile(r"^(?:\d{8}|[A-Z]{2}\d{6}|[A-Z]\d{7}|[A-Z]{2}\d{5}[A-Z])$")
 
 
 def normalise_company_number(raw: str) -> str:
@@ -19,9 +21,7 @@ def normalise_company_number(raw: str) -> str:
         number = number[:2] + number[2:].zfill(6)
 
     if not _COMPANY_NUMBER.match(number):
-        msg = (
-            f"not a company number: {raw!r} (expected 8 digits or 2 letters + 6 digits)"
-        )
+        msg = f"not a company number: {raw!r} (expected 8 digits, or letters and digits such as SC123456)"
         raise ValueError(msg)
     return number
 

@@ -224,13 +224,44 @@ def _columns_of(spec: TableSpec, rows: Sequence[Mapping[str, Any]]) -> list[str]
     return [c for c in spec.table.columns.keys() if c in named]  # noqa: SIM118
 
 
+def _named(rows: Sequence[Mapping[str, Any]]) -> frozenset[str]:
+    """Columns some row of *rows* gives a value for: the only ones an update may touch."""
+    named: set[str] = {"last_seen"}
+    for row in rows:
+        named.update(row)
+    return frozenset(named)
+
+
+def _by_defaulted_columns(spec: TableSpec, rows: list[Row]) -> list[list[Row]]:
+    """Split *rows* by which defaulted columns they give.
+
+    A defaulted column a row leaves out must keep the stored value on update (a
+    re-sighted website stays verified), yet must get its default on insert. One
+    statement cannot do both for different rows, so such rows are written apart.
+    """
+    if not spec.defaults:
+        return [rows]
+    groups: dict[tuple[bool, ...], list[Row]] = {}
+    for row in rows:
+        shape = tuple(row.get(column) is not None for column in spec.defaults)
+        groups.setdefault(shape, []).append(row)
+    return list(groups.values())
+
+
 def _update_set(
-    spec: TableSpec, columns: Sequence[str], excluded: Any, *, dialect: str
+    spec: TableSpec,
+    columns: Sequence[str],
+    named: frozenset[str],
+    excluded: Any,
+    *,
+    dialect: str,
 ) -> dict[str, Any]:
     table = spec.table
     values: dict[str, Any] = {}
     for column in columns:
         if column in spec.conflict or column in {"id", "first_seen"}:
+            continue
+        if column not in named:
             continue
         new, old = excluded[column], table.c[column]
         if column == "last_seen":
@@ -283,8 +314,9 @@ class Store:
         now = utcnow()
         prepared = prepare(spec, rows)
         chunks = [
-            prepared[start : start + self.batch_size]
-            for start in range(0, len(prepared), self.batch_size)
+            group[start : start + self.batch_size]
+            for group in _by_defaulted_columns(spec, prepared)
+            for start in range(0, len(group), self.batch_size)
         ]
         written: dict[tuple[Any, ...], int] = {}
         slots = asyncio.Semaphore(self.concurrency)
@@ -429,14 +461,18 @@ async def _insert_on_conflict(
     statement = sqlite.insert(spec.table)
     statement = statement.on_conflict_do_update(
         index_elements=list(spec.conflict),
-        set_=_update_set(spec, columns, statement.excluded, dialect="sqlite"),
+        set_=_update_set(
+            spec, columns, _named(chunk), statement.excluded, dialect="sqlite"
+        ),
     ).returning(*_returning(spec), sort_by_parameter_order=True)
 
     return _ids_by_key(await conn.execute(statement, params))
 
 
 @functools.lru_cache(maxsize=256)
-def _merge_sql(table: str, columns: tuple[str, ...]) -> tuple[str, str]:
+def _merge_sql(
+    table: str, columns: tuple[str, ...], named: frozenset[str]
+) -> tuple[str, str]:
     """The DDL of the staging table and the merge statement, compiled once per shape.
 
     Compiling through SQLAlchemy once and running the text on the raw asyncpg
@@ -454,7 +490,9 @@ def _merge_sql(table: str, columns: tuple[str, ...]) -> tuple[str, str]:
     statement = postgresql.insert(spec.table).from_select(list(columns), select(stage))
     statement = statement.on_conflict_do_update(
         index_elements=list(spec.conflict),
-        set_=_update_set(spec, columns, statement.excluded, dialect="postgresql"),
+        set_=_update_set(
+            spec, columns, named, statement.excluded, dialect="postgresql"
+        ),
     ).returning(*_returning(spec))
 
     dialect = postgresql.asyncpg.dialect()
@@ -468,7 +506,7 @@ async def _copy_merge(
 ) -> dict[tuple[Any, ...], int]:
     """Binary COPY into a temporary table, then one INSERT … SELECT … ON CONFLICT."""
     columns = tuple(_columns_of(spec, chunk))
-    create, merge = _merge_sql(spec.name, columns)
+    create, merge = _merge_sql(spec.name, columns, _named(chunk))
 
     # The temporary table goes at commit, so a retried chunk starts from nothing.
     await raw.execute(create)

@@ -294,3 +294,36 @@ def test_programming_errors_are_not_retried() -> None:
     assert is_transient(ConnectionRefusedError())
     assert not is_transient(ValueError("bad"))
     assert not is_transient(StoreValueError("t", "c", 1, "bad"))
+
+
+@pytest.mark.asyncio
+async def test_defaulted_column_left_out_keeps_stored_value(store: Store) -> None:
+    """Re-sighting a verified website without a verdict leaves it verified."""
+    ids = await store.upsert_organisations([org("00000030", name="Acme")])
+    site = {"organisation_id": ids["gb:00000030"], "domain": "acme.co.uk"}
+    await store.upsert_websites([{**site, "verification": "verified"}])
+
+    await store.upsert_websites([site, {**site, "domain": "acme.com"}])
+
+    rows = await fetch_all(store, models.Website.__table__)
+    assert {r["domain"]: r["verification"] for r in rows} == {
+        "acme.co.uk": "verified",
+        "acme.com": "candidate",
+    }
+
+
+@pytest.mark.asyncio
+async def test_column_left_out_of_whole_batch_is_not_updated(store: Store) -> None:
+    """An overwrite column the batch never names keeps its stored value."""
+    await store.upsert_organisations(
+        [org("00000031", is_digital=True, digital_score=0.8)]
+    )
+
+    await store.upsert_organisations([org("00000031", name="Renamed")])
+
+    [row] = await fetch_all(store, models.Organisation.__table__)
+    assert (row["name"], row["is_digital"], row["digital_score"]) == (
+        "Renamed",
+        True,
+        0.8,
+    )

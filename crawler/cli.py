@@ -96,6 +96,10 @@ from crawler.commands.report import report  # noqa: E402
 app.command("report")(report)
 app.command("export")(export)
 
+from crawler.commands.demo import demo_command  # noqa: E402
+
+app.command("demo")(demo_command)
+
 from crawler.commands.analyse import analyse  # noqa: E402
 
 app.command("analyse")(analyse)

@@ -86,6 +86,11 @@ _REGULATOR = re.compile(
     r" (?:authority|commissioner)|\bOIC\b|ombudsman",
     re.IGNORECASE,
 )
+# Every _REGULATOR match contains one of these (case-folded).
+_REGULATOR_WORDS = (
+    "commissioner", "supervisory authority", "data protection", "ombudsman",
+    "ico", "oic",
+)  # fmt: skip
 # …but not the organisation's own registration with the regulator.
 _OWN_REGISTRATION = re.compile(
     r"regist\w*\W+(?:\w+\W+){0,3}ICO\b|\bICO\W+(?:regist|ref|number|no\b|fee)",
@@ -136,14 +141,24 @@ def extract_contacts(page: Page) -> list[Contact]:
     as template text nobody filled in.
     """
     contacts = _all_contacts(page)
-    if _REGULATOR.search(page.text):
+
+    # Cheap substring tests first: the case-insensitive regexes scan the whole text
+    # and most pages contain none of the words they need.
+    text = page.text
+    folded = text.casefold()
+    if any(word in folded for word in _REGULATOR_WORDS) and _REGULATOR.search(text):
         contacts = [c for c in contacts if not _for_regulator(page, c)]
-    if _PLACEHOLDER.search(page.text):
+    if _may_hold_placeholder(text, folded) and _PLACEHOLDER.search(text):
         contacts = [c for c in contacts if not _in_template_block(page, c)]
     if any(c.kind == "phone" for c in contacts) and _CALL.search(page.text):
         owner = owner_words(page)
         contacts = [c for c in contacts if not _for_another_body(page, c, owner)]
     return contacts
+
+
+def _may_hold_placeholder(text: str, folded: str) -> bool:
+    """False when *text* lacks the literals every _PLACEHOLDER match contains."""
+    return "555" in text or "1234" in text or "@example." in folded
 
 
 def _all_contacts(page: Page) -> list[Contact]:

@@ -56,9 +56,7 @@ def run_demo(workdir: Path, progress: Progress | None = None) -> Report:
     step("discover")
 
     with LocalWebThread(sites) as web:
-        # recheck_days=0: discovery also checks the websites the registry names,
-        # which the seed import stores with a match score like checked ones.
-        _scrapy("discover", url, web.address, workdir, "recheck_days=0")
+        _scrapy("discover", url, web.address, workdir)
         step("crawl")
         _scrapy("sites", url, web.address, workdir)
     step("report")

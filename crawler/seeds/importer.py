@@ -338,8 +338,10 @@ async def _website_rows(
 ) -> list[dict[str, Any]]:
     """Registry websites as candidates, keeping what discovery decided about them.
 
-    The store fills ``verification`` with its default on every write, so a website
-    already stored is written with its stored verdict and method, not the default.
+    A new row carries no ``match_score``: discovery scores every candidate, and an
+    unscored row is how it tells a registry hint from a domain it has checked. A
+    website already stored is written back with its stored verdict and method, so a
+    re-import never turns discovery's method back into ``registry``.
     """
     wanted: dict[tuple[int, str], dict[str, Any]] = {}
     for record in batch:
@@ -352,7 +354,6 @@ async def _website_rows(
                     "domain": domain,
                     "url": url,
                     "match_method": "registry",
-                    "match_score": 1.0,
                     "evidence": {
                         "reasons": [
                             {

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from pathlib import Path
 
 import pytest
+from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 
 from crawler import models
@@ -182,3 +184,31 @@ async def test_analysis_in_a_worker_process_stores_the_same(store: Store) -> Non
 
     expected = analyse_html("https://acmecode.co.uk/", SOFTWARE_PAGE, {})
     assert in_worker == {(s.kind, s.value) for s in expected.signals}
+
+
+@pytest.mark.asyncio
+async def test_idle_organisations_are_scored_once_by_concurrent_items(
+    store: Store,
+) -> None:
+    """Items processed together score each idle organisation once, then release it."""
+    crawler = get_crawler()
+    crawler.stats.open_spider()
+    writer = ExtractionWriter(
+        store, batch_pages=100, score_idle=0, idle_check=0, stats=crawler.stats
+    )
+    extract, score = ExtractPipeline(writer), ScorePipeline(writer)
+    await extract.open_spider()
+    await score.open_spider()
+    domains = ["acmecode.co.uk", "betacode.co.uk", "gammacode.co.uk"]
+    for domain in domains:
+        await extract.process_item(item(f"https://{domain}/", SOFTWARE_PAGE))
+
+    await asyncio.gather(*(score.process_item(object()) for _ in range(8)))
+
+    assert crawler.stats.get_value("extract/organisations_scored") == len(domains)
+    assert writer.unscored == {}
+    organisations = await rows(store, models.Organisation.__table__)
+    assert {o.primary_domain for o in organisations if o.is_digital} == set(domains)
+    await score.close_spider()
+    await extract.close_spider()
+    assert crawler.stats.get_value("extract/organisations_scored") == len(domains)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import heapq
 import html
@@ -26,7 +27,7 @@ import itertools
 import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -71,7 +72,13 @@ FOLLOW_PRIORITY = 100
 # page once into a tree (crawler/extract/page.py). One regex pass over the bytes is
 # an order of magnitude cheaper than a second tree, and a stray match (a link in a
 # comment) only costs a same-site request within the budget.
-_HREF = re.compile(rb"""<a\s[^>]*?href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+#
+# One scan finds both the links and whether a <base> tag is present: a second scan of
+# the whole body for <base> cost as much as the link scan, and <base> is rare, so
+# its href is read (with _BASE) only on the pages that have one.
+_LINK = re.compile(
+    rb"""<(?:a\s[^>]*?href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))|(base)\s)""", re.I
+)
 _BASE = re.compile(rb"""<base\s[^>]*?href\s*=\s*["']?([^"'\s>]+)""", re.I)
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.I | re.S)
 _SPACE = re.compile(r"\s+")
@@ -146,6 +153,13 @@ class SitesSpider(scrapy.Spider):
         spider.recrawl_days = settings.getfloat("DATACITY_RECRAWL_DAYS", 30)
         crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
         return spider
+
+    @functools.cached_property
+    def _inc_stat(self) -> Any:
+        """Scrapy's inc_value, bound once (first used after the crawl has started):
+        every attribute read on its StatsCollector goes through a deprecation shim's
+        __getattribute__, several times a page otherwise."""
+        return self.crawler.stats.inc_value
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         sites = await self.load_sites()
@@ -257,7 +271,9 @@ class SitesSpider(scrapy.Spider):
         site: Site = response.meta["site"]
         site.in_flight -= 1
         depth = response.meta["page_depth"]
-        site.seen.add(canonicalize_url(response.url))
+        if response.meta.get("redirect_urls"):
+            # Without a redirect the URL's key went into site.seen when it was queued.
+            site.seen.add(canonicalize_url(response.url))
 
         item = self.page_item(response, site)
         self._count(item)
@@ -339,26 +355,32 @@ class SitesSpider(scrapy.Spider):
         )
 
     def _count(self, item: PageItem) -> None:
-        stats = self.crawler.stats
-        stats.inc_value("datacity/pages")
+        self._inc_stat("datacity/pages")
         if item.error is None:
-            stats.inc_value("datacity/pages_ok")
+            self._inc_stat("datacity/pages_ok")
         else:
-            stats.inc_value(f"datacity/errors/{item.error}")
+            self._inc_stat(f"datacity/errors/{item.error}")
 
     # -- links ---------------------------------------------------------------
 
     def _discover(self, site: Site, response: Response, depth: int) -> int:
         """Add the page's same-site links to the site's frontier; returns how many."""
         body = response.body
+        raws = []
+        has_base = False
+        for double, single, bare, base_tag in _LINK.findall(body):
+            if base_tag:
+                has_base = True
+            else:
+                raws.append(double or single or bare)
+
         base = response.url
-        match = _BASE.search(body)
+        match = _BASE.search(body) if has_base else None
         if match:
             base = response.urljoin(html.unescape(match[1].decode("latin-1")))
 
         found = 0
-        for groups in _HREF.findall(body):
-            raw = groups[0] or groups[1] or groups[2]
+        for raw in raws:
             # Navigation repeats on every page of a site: an absolute href already
             # seen on this site resolves to the same URL, so skip the URL work.
             absolute = raw.startswith((b"/", b"http"))
@@ -380,7 +402,7 @@ class SitesSpider(scrapy.Spider):
             return False
         if registrable_domain(parts.hostname) != site.domain:
             return False
-        if Path(parts.path).suffix.lower() in _SKIP_EXTENSIONS:
+        if _suffix(parts.path) in _SKIP_EXTENSIONS:
             return False
         key = canonicalize_url(url)
         if key in site.seen:
@@ -389,7 +411,7 @@ class SitesSpider(scrapy.Spider):
 
         reason = trap_reason(url, max_length=self.max_url_length)
         if reason is not None:
-            self.crawler.stats.inc_value(f"datacity/traps/{reason}")
+            self._inc_stat(f"datacity/traps/{reason}")
             return False
         kind = page_kind(url)
         rank = KIND_RANK.get(kind, OTHER_RANK)
@@ -471,6 +493,13 @@ def _join(base: str, href: str) -> str | None:
         return urldefrag(urljoin(base, href))[0]
     except ValueError:  # e.g. a malformed IPv6 literal
         return None
+
+
+@functools.lru_cache(maxsize=65_536)
+def _suffix(path: str) -> str:
+    """The file extension of a URL path, lower case (the same paths recur across
+    sites: /about/, /contact/)."""
+    return PurePosixPath(path).suffix.lower()
 
 
 def _headers(response: Response) -> dict[str, list[str]]:

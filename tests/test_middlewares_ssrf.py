@@ -9,7 +9,7 @@ from scrapy import Request
 from scrapy.utils.test import get_crawler
 
 from crawler.middlewares.errors import BlockedAddress, error_kind
-from crawler.middlewares.ssrf import AddressGuardMiddleware, is_public
+from crawler.middlewares.ssrf import AddressGuardMiddleware, ip_literal, is_public
 
 
 def guard(localweb: str = "") -> AddressGuardMiddleware:
@@ -91,3 +91,19 @@ async def test_local_web_address_is_the_only_loopback_allowed() -> None:
         await middleware.process_request(Request("http://127.0.0.1:5432/"))
     with pytest.raises(BlockedAddress):
         await middleware.process_request(Request("http://169.254.169.254/"))
+
+
+@pytest.mark.asyncio
+async def test_cached_literal_check_keeps_port_and_address_rules() -> None:
+    """The per-host literal cache still refuses loopback off the local web's port."""
+    middleware = guard("127.0.0.1:8089")
+    for _ in range(2):  # the second round is answered from the cache
+        assert ip_literal("example.co.uk") is None
+        assert ip_literal("[::1]") == ipaddress.ip_address("::1")
+        assert (
+            await middleware.process_request(Request("http://127.0.0.1:8089/")) is None
+        )
+        with pytest.raises(BlockedAddress):
+            await middleware.process_request(Request("http://127.0.0.1:5432/"))
+        with pytest.raises(BlockedAddress):
+            await middleware.process_request(Request("http://[::1]:8089/"))

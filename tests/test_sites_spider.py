@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 
@@ -25,7 +27,7 @@ from crawler.localweb import LocalWebThread
 from crawler.localweb.city import EVIDENCE_PAGES, generate_city
 from crawler.localweb.misbehaving import HOSTS
 from crawler.store import Store
-from spiders.sites import read_seeds
+from spiders.sites import Site, SitesSpider, _suffix, read_seeds
 from tests.conftest import isolated, shared_data
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -342,3 +344,53 @@ def test_saved_company_pages_are_crawled(tmp_path: Path, sqlite_url: URL) -> Non
         "http://civildigital.co.uk/about.html",
         "http://civildigital.co.uk/contact.html",
     } <= civil
+
+
+def discovered(body: bytes) -> list[str]:
+    """The URLs the spider queues from one home page of example.co.uk."""
+    spider = SitesSpider.from_crawler(get_crawler(SitesSpider))
+    site = Site(1, domain="example.co.uk", home="http://example.co.uk/")
+    response = HtmlResponse("http://example.co.uk/", body=body, encoding="utf-8")
+    spider._discover(site, response, 1)
+    return sorted(entry[3] for entry in site.frontier)
+
+
+def test_links_resolve_against_a_base_tag_wherever_it_stands() -> None:
+    """The first <base href> applies to every link, even one written before it."""
+    body = (
+        b"<html><body><a class='x' href='news/1'>one</a>"
+        b"<BASE target=_self HREF=http://example.co.uk/docs/>"
+        b"<base href='http://example.co.uk/other/'>"
+        b'<a href="/about/">About</a><A HREF=team>Team</A><a name=top>top</a>'
+        b"<a href='report.pdf'>pdf</a><a href=http://elsewhere.com/>x</a></body></html>"
+    )
+    assert discovered(body) == [
+        "http://example.co.uk/about/",
+        "http://example.co.uk/docs/news/1",
+        "http://example.co.uk/docs/team",
+    ]
+
+
+def test_links_without_a_base_tag_resolve_against_the_page() -> None:
+    """A page with no <base> resolves relative links against its own URL."""
+    body = b"<a href='news/1'>one</a><a href=\"#top\">top</a><a href='/a.b/'>c</a>"
+    assert discovered(body) == [
+        "http://example.co.uk/a.b/",
+        "http://example.co.uk/news/1",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "suffix"),
+    [
+        ("/report.PDF", ".pdf"),
+        ("/files/report.pdf/", ".pdf"),
+        ("/archive.tar.gz", ".gz"),
+        ("/.hidden", ""),
+        ("/about/", ""),
+        ("", ""),
+    ],
+)
+def test_suffix_reads_the_last_path_segment(path: str, suffix: str) -> None:
+    """The cached extension helper agrees with pathlib on awkward paths."""
+    assert _suffix(path) == suffix == Path(path).suffix.lower()

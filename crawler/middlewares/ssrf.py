@@ -19,6 +19,7 @@ resolver that pins the checked address; the check here stops every static case.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import logging
 import socket
@@ -115,7 +116,10 @@ class AddressGuardMiddleware:
         raise BlockedAddress(f"Refused {request.url}: {reason}")
 
 
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def ip_literal(host: str) -> Address | None:
+    """The address *host* spells, or None for a name. Cached: every request asks,
+    and for a name ``ip_address`` fails twice (IPv4, IPv6) through exceptions."""
     try:
         return ipaddress.ip_address(host.strip("[]"))
     except ValueError:

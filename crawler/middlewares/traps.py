@@ -18,7 +18,6 @@ Rules, each cheap and each seen on real sites:
 from __future__ import annotations
 
 import re
-from collections import Counter
 from urllib.parse import parse_qsl, urlsplit
 
 MAX_QUERY_PARAMETERS = 4
@@ -35,11 +34,13 @@ def trap_reason(url: str, *, max_length: int = 512) -> str | None:
     parts = urlsplit(url)
     segments = [s for s in parts.path.lower().split("/") if s]
     words = [s for s in segments if not s.isdigit()]
-    if words and Counter(words).most_common(1)[0][1] > 1:
+    if len(set(words)) < len(words):  # some word appears more than once
         return "repeated_segment"
 
     if _ends_in_date(segments):
         return "calendar"
+    if not parts.query:
+        return None
     query = parse_qsl(parts.query, keep_blank_values=True)
     if any(key.lower() in CALENDAR_QUERY_KEYS for key, _ in query):
         return "calendar"

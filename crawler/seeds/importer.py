@@ -247,11 +247,15 @@ class _Writer:
             await pending
 
     async def abandon(self) -> None:
-        """On the way out after an error: a batch in flight is rolled back."""
+        """On the way out after an error: the batch in flight is let finish.
+
+        Cancelling it would not stop the database driver's thread mid-statement
+        (aiosqlite runs it in one), and the write it still holds then locks out the
+        run's closing record; a batch that finishes is simply one more kept.
+        """
         if self.pending is not None and not self.pending.done():
-            self.pending.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self.pending
+                await asyncio.shield(self.pending)
         self.pending = None
 
 

@@ -144,16 +144,14 @@ def _check_values(spec: TableSpec, rows: list[Row]) -> None:
     the two databases interchangeable. Text columns are checked a column at a time
     with one joined string, which keeps the per-value cost in C for large imports.
     """
-    named: set[str] = set()
-    for row in rows:
-        named.update(row)
+    named = _named(rows)
     unknown = named - set(spec.table.columns.keys())
     if unknown:
         column = sorted(unknown)[0]
         key = next(_key_of(spec, row) for row in rows if column in row)
         raise StoreValueError(spec.name, column, key, "no such column")
 
-    for column in _columns_of(spec, rows):
+    for column in _columns_of(spec, named):
         values = [row.get(column) for row in rows]
         if isinstance(spec.table.c[column].type, JSON):
             # The encoder escapes NUL as \u0000: one C-speed pass finds the rare
@@ -216,12 +214,10 @@ def _as_utc(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def _columns_of(spec: TableSpec, rows: Sequence[Mapping[str, Any]]) -> list[str]:
-    """The batch's columns in table order: all that any row names, plus defaults."""
-    named = {"first_seen", "last_seen", *spec.defaults}
-    for row in rows:
-        named.update(row)
-    return [c for c in spec.table.columns.keys() if c in named]  # noqa: SIM118
+def _columns_of(spec: TableSpec, named: frozenset[str]) -> list[str]:
+    """The columns a batch writes, in table order: those it names, plus defaults."""
+    written = named | {"first_seen", *spec.defaults}
+    return [c for c in spec.table.columns.keys() if c in written]  # noqa: SIM118
 
 
 def _named(rows: Sequence[Mapping[str, Any]]) -> frozenset[str]:
@@ -452,7 +448,8 @@ def _ids_by_key(result: Any) -> dict[tuple[Any, ...], int]:
 async def _insert_on_conflict(
     conn: AsyncConnection, spec: TableSpec, chunk: list[Row], now: dt.datetime
 ) -> dict[tuple[Any, ...], int]:
-    columns = _columns_of(spec, chunk)
+    named = _named(chunk)
+    columns = _columns_of(spec, named)
     defaults = _defaults(spec, now)
     params = [
         {c: _or_default(row.get(c), defaults.get(c)) for c in columns} for row in chunk
@@ -461,9 +458,7 @@ async def _insert_on_conflict(
     statement = sqlite.insert(spec.table)
     statement = statement.on_conflict_do_update(
         index_elements=list(spec.conflict),
-        set_=_update_set(
-            spec, columns, _named(chunk), statement.excluded, dialect="sqlite"
-        ),
+        set_=_update_set(spec, columns, named, statement.excluded, dialect="sqlite"),
     ).returning(*_returning(spec), sort_by_parameter_order=True)
 
     return _ids_by_key(await conn.execute(statement, params))
@@ -505,8 +500,9 @@ async def _copy_merge(
     raw: asyncpg.Connection, spec: TableSpec, chunk: list[Row], now: dt.datetime
 ) -> dict[tuple[Any, ...], int]:
     """Binary COPY into a temporary table, then one INSERT … SELECT … ON CONFLICT."""
-    columns = tuple(_columns_of(spec, chunk))
-    create, merge = _merge_sql(spec.name, columns, _named(chunk))
+    named = _named(chunk)
+    columns = tuple(_columns_of(spec, named))
+    create, merge = _merge_sql(spec.name, columns, named)
 
     # The temporary table goes at commit, so a retried chunk starts from nothing.
     await raw.execute(create)

@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from crawler import demo
 from crawler.cli import app
+from crawler.commands.report import LABELS
 
 runner = CliRunner()
 
@@ -45,17 +46,7 @@ def test_demo_counts_what_was_planted(tmp_path, monkeypatch) -> None:
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     for name, count in demo.PLANTED.items():
-        label = {
-            "organisations": "Organisations seeded",
-            "websites_matched": "Websites matched",
-            "websites_verified": "Websites verified",
-            "digital_by_sic": "Digital by SIC code",
-            "digital_by_web": "Digital by web evidence",
-            "digital_by_both": "Digital by both",
-            "sic_only": "Digital by SIC code only",
-            "web_only": "Digital by web evidence only",
-            "digital_either": "Digital by either",
-        }[name]
+        label = LABELS[name]
         assert f"│ {label} │ {count} │" in text, (name, count)
     assert (workdir / "demo.db").is_file()
 

@@ -479,3 +479,23 @@ def test_area_fast_path_agrees_with_full_parse(tmp_path: Path) -> None:
     ]
     assert [b.reason for b in fast_bad.listed] == ["bad date", "wrong column count"]
     assert fast_tally.read == 9
+
+
+def test_opencorporates_list_of_responses(tmp_path: Path) -> None:
+    """A JSON list of OpenCorporates responses is read response by response."""
+
+    def response(number: str, name: str) -> dict:
+        company = {"name": name, "company_number": number, "jurisdiction_code": "gb"}
+        return {"api_version": "0.4", "results": {"company": company}}
+
+    path = tmp_path / "oc-list.json"
+    path.write_text(
+        json.dumps(
+            [response("00000001", "AIRE LTD"), response("bad!", "BAD LTD")], indent=2
+        )
+    )
+
+    records, bad, _ = read_all([path], command="opencorporates")
+
+    assert [r.organisation["name"] for r in records] == ["AIRE LTD"]
+    assert [b.where for b in bad.listed] == ["item 2"]

@@ -55,11 +55,6 @@ def read(
 
 
 def _items(document: Any) -> Iterator[tuple[str, Any]]:
-    if isinstance(document, list):
-        for index, element in enumerate(document, start=1):
-            for where, item in _items(element):
-                yield " ".join(p for p in (f"item {index}", where) if p), item
-        return
     if isinstance(document, dict) and isinstance(document.get("items"), list):
         for index, item in enumerate(document["items"], start=1):
             if is_company_item(item):

@@ -48,6 +48,17 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(inner)
 
 
+def _listed(document: Any, items: Items) -> Iterator[tuple[str, Any]]:
+    """*items* of a document, where a JSON list of documents is read element by element
+    (every API shape may come as a list of its responses)."""
+    if not isinstance(document, list):
+        yield from items(document)
+        return
+    for index, element in enumerate(document, start=1):
+        for where, item in _listed(element, items):
+            yield " ".join(p for p in (f"item {index}", where) if p), item
+
+
 def read_json(
     source: Source,
     text: TextIO,
@@ -60,7 +71,7 @@ def read_json(
     """Records of the company items that pass *filters*; ``None`` is a heartbeat."""
     count = 0
     for where, document in documents(source, text, bad):
-        for item_where, item in items(document):
+        for item_where, item in _listed(document, items):
             place = " ".join(p for p in (where, item_where) if p) or "document"
             count += 1
             if not count % HEARTBEAT:

@@ -46,11 +46,6 @@ def read(
 
 
 def _items(document: Any) -> Iterator[tuple[str, Any]]:
-    if isinstance(document, list):
-        for index, element in enumerate(document, start=1):
-            for where, item in _items(element):
-                yield " ".join(p for p in (f"item {index}", where) if p), item
-        return
     results = document.get("results") if isinstance(document, dict) else None
     if isinstance(results, dict) and isinstance(results.get("companies"), list):
         for index, wrapper in enumerate(results["companies"], start=1):
